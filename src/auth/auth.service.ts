@@ -1,0 +1,31 @@
+import { ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { AppConfig } from '../config/app-config.js';
+import { type PublicUser, UsersService } from '../users/users.service.js';
+import { TokenService } from './token.service.js';
+
+export interface Session {
+  user: PublicUser;
+  token: string;
+}
+
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly users: UsersService,
+    private readonly tokens: TokenService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async login(username: string, password: string): Promise<Session> {
+    const user = await this.users.verifyCredentials(username, password);
+    // One message whether the name exists or not.
+    if (!user) throw new UnauthorizedException('wrong username or password');
+    return { user, token: this.tokens.sign(user) };
+  }
+
+  async register(username: string, password: string): Promise<Session> {
+    if (!this.config.registrationOpen) throw new ForbiddenException('registration is closed');
+    const user = await this.users.create(username, password);
+    return { user, token: this.tokens.sign(user) };
+  }
+}

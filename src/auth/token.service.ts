@@ -1,0 +1,66 @@
+import { Injectable, UnauthorizedException } from '@nestjs/common';
+import { JwtService, TokenExpiredError } from '@nestjs/jwt';
+import { AppConfig } from '../config/app-config.js';
+import type { PublicUser } from '../users/users.service.js';
+
+/** Claims of our tokens: `sub` is the user id; `data` (as in the original) and `username` the name. */
+export interface TokenClaims {
+  sub: string;
+  data: string;
+  username: string;
+  iat: number;
+  exp: number;
+}
+
+export interface AuthenticatedUser {
+  id: number;
+  username: string;
+  /** Expiry, in seconds since the epoch. */
+  exp: number;
+}
+
+export const TOKEN_EXPIRED = 'token expired';
+export const UNAUTHORIZED = 'unauthorized';
+
+/** Signs and verifies HS256 JWTs; no other algorithm is ever accepted. */
+@Injectable()
+export class TokenService {
+  constructor(
+    private readonly jwt: JwtService,
+    private readonly config: AppConfig,
+  ) {}
+
+  sign(user: PublicUser): string {
+    return this.jwt.sign(
+      { sub: String(user.id), data: user.username, username: user.username },
+      { algorithm: 'HS256', secret: this.config.jwtSecret, expiresIn: this.config.jwtExpiresInSeconds },
+    );
+  }
+
+  /** The token's user; UnauthorizedException with `token expired` or `unauthorized` otherwise. */
+  verify(token: string | undefined): AuthenticatedUser {
+    if (!token) throw new UnauthorizedException(UNAUTHORIZED);
+    let claims: TokenClaims;
+    try {
+      claims = this.jwt.verify<TokenClaims>(token, {
+        algorithms: ['HS256'],
+        secret: this.config.jwtSecret,
+      });
+    } catch (error) {
+      throw new UnauthorizedException(error instanceof TokenExpiredError ? TOKEN_EXPIRED : UNAUTHORIZED);
+    }
+    const id = Number(claims.sub);
+    if (!Number.isSafeInteger(id) || typeof claims.data !== 'string' || typeof claims.exp !== 'number') {
+      throw new UnauthorizedException(UNAUTHORIZED);
+    }
+    return { id, username: claims.data, exp: claims.exp };
+  }
+}
+
+/** `Authorization: <jwt>` (the original's form) or `Authorization: Bearer <jwt>`. */
+export function tokenFromAuthorizationHeader(header: unknown): string | undefined {
+  if (typeof header !== 'string') return undefined;
+  const token = header.replace(/^Bearer\s+/i, '').trim();
+  // The original page sends the string "null" when it has no token.
+  return token && token !== 'null' && token !== 'undefined' ? token : undefined;
+}

@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module.js';
+import { ChatGateway } from './chat.gateway.js';
+import { DeliveryService } from './delivery.service.js';
+import { PresenceService } from './presence.service.js';
+
+@Module({
+  imports: [AuthModule],
+  providers: [ChatGateway, PresenceService, DeliveryService],
+})
+export class ChatModule {}

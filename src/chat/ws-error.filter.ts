@@ -1,0 +1,31 @@
+import { type ArgumentsHost, Catch, Logger } from '@nestjs/common';
+import { BaseWsExceptionFilter, WsException } from '@nestjs/websockets';
+import type { Socket } from 'socket.io';
+import { type AckResponse, ChatEvent, SERVER_ERRORS } from './chat.events.js';
+
+/**
+ * A refused event answers its sender only: event 0 `{user: '', data: reason}`, and the
+ * acknowledgement `{status: 0, msg}` when the client passed one. Unexpected errors are logged
+ * and reported as "internal error"; nothing reaches other clients and nothing stops the server.
+ */
+@Catch()
+export class WsErrorFilter extends BaseWsExceptionFilter {
+  private readonly logger = new Logger('ChatGateway');
+
+  override catch(exception: unknown, host: ArgumentsHost): void {
+    const client = host.switchToWs().getClient<Socket>();
+    const reason = this.reasonOf(exception);
+    client.emit(ChatEvent.Error, { user: '', data: reason });
+    const ack = host.getArgs().find((arg): arg is (r: AckResponse) => void => typeof arg === 'function');
+    ack?.({ status: 0, msg: reason });
+  }
+
+  private reasonOf(exception: unknown): string {
+    if (exception instanceof WsException) {
+      const error = exception.getError();
+      return typeof error === 'string' ? error : SERVER_ERRORS.internal;
+    }
+    this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    return SERVER_ERRORS.internal;
+  }
+}

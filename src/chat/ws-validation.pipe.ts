@@ -1,0 +1,26 @@
+import { type ArgumentMetadata, Injectable, ValidationPipe } from '@nestjs/common';
+import { WsException } from '@nestjs/websockets';
+
+/** Validates event payloads; any refusal becomes a WsException with one clear sentence. */
+@Injectable()
+export class WsValidationPipe extends ValidationPipe {
+  constructor() {
+    super({
+      transform: true,
+      whitelist: true,
+      validationError: { target: false, value: false },
+      exceptionFactory: (errors) => {
+        const first = errors[0];
+        const message = first ? Object.values(first.constraints ?? {})[0] : undefined;
+        return new WsException(message ?? 'invalid payload');
+      },
+    });
+  }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+      throw new WsException('payload must be an object');
+    }
+    return super.transform(value, metadata);
+  }
+}

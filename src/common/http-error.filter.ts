@@ -1,0 +1,34 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+
+/**
+ * Every HTTP error has the body `{status: 0, msg}`. Unexpected errors are logged with their
+ * stack and answered with a generic 500; no stack trace reaches a client.
+ */
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpError');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    const { status, msg } = this.describe(exception);
+    if (res.headersSent) return;
+    res.status(status).json({ status: 0, msg });
+  }
+
+  private describe(exception: unknown): { status: number; msg: string } {
+    if (exception instanceof HttpException) {
+      return { status: exception.getStatus(), msg: messageOf(exception) };
+    }
+    this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    return { status: HttpStatus.INTERNAL_SERVER_ERROR, msg: 'internal server error' };
+  }
+}
+
+function messageOf(exception: HttpException): string {
+  const body = exception.getResponse();
+  if (typeof body === 'string') return body;
+  const message = (body as { message?: unknown }).message;
+  if (Array.isArray(message)) return message.join('; ');
+  return typeof message === 'string' ? message : exception.message;
+}

@@ -1,0 +1,34 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { DataSourceOptions } from 'typeorm';
+import type { DatabaseConfig } from '../config/app-config.js';
+import { User } from '../users/user.entity.js';
+import { CreateAdminTable1764000000000 } from './migrations/1764000000000-create-admin-table.js';
+
+/** Listed explicitly (not globbed) so that the app, the CLI and the tests load the same set. */
+export const ENTITIES = [User];
+export const MIGRATIONS = [CreateAdminTable1764000000000];
+
+/** TypeORM options for either database; the schema always comes from the migrations. */
+export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
+  const common = {
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsRun: true,
+    synchronize: false,
+    // Failed queries are not logged here: their parameters can hold password hashes.
+    logging: ['warn', 'migration'] as ('warn' | 'migration')[],
+  };
+  if (database.type === 'sqlite') {
+    mkdirSync(dirname(database.file), { recursive: true });
+    return { ...common, type: 'better-sqlite3', database: database.file, enableWAL: true };
+  }
+  return {
+    ...common,
+    type: 'mysql',
+    url: database.url,
+    charset: 'utf8mb4_bin',
+    poolSize: database.poolSize,
+    connectTimeout: 5000,
+  };
+}

@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { QueryFailedError, Repository } from 'typeorm';
+import { User } from './user.entity.js';
+
+export class DuplicateUsernameError extends Error {}
+
+/** Every query on the `admin` table goes through here. */
+@Injectable()
+export class UsersRepository {
+  constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
+
+  findByUsername(username: string): Promise<User | null> {
+    return this.users.findOneBy({ username });
+  }
+
+  async insert(username: string, passwordHash: string): Promise<User> {
+    try {
+      return await this.users.save(this.users.create({ username, passwordHash }));
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new DuplicateUsernameError(username);
+      throw error;
+    }
+  }
+
+  async updatePasswordHash(id: number, passwordHash: string): Promise<void> {
+    await this.users.update({ id }, { passwordHash });
+  }
+
+  async deleteByUsername(username: string): Promise<boolean> {
+    const result = await this.users.delete({ username });
+    return (result.affected ?? 0) > 0;
+  }
+
+  async listUsernames(): Promise<string[]> {
+    const rows = await this.users.find({ select: { username: true }, order: { id: 'ASC' } });
+    return rows.map((row) => row.username);
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  if (!(error instanceof QueryFailedError)) return false;
+  const code = (error.driverError as { code?: string } | undefined)?.code;
+  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}

@@ -1,0 +1,92 @@
+import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { PasswordService } from './password.service.js';
+import type { User } from './user.entity.js';
+import {
+  isValidPassword,
+  isValidUsername,
+  normaliseUsername,
+  PASSWORD_RULE,
+  USERNAME_RULE,
+} from './user-rules.js';
+import { DuplicateUsernameError, UsersRepository } from './users.repository.js';
+
+export interface PublicUser {
+  id: number;
+  username: string;
+}
+
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly passwords: PasswordService,
+  ) {}
+
+  async create(username: string, password: string): Promise<PublicUser> {
+    const name = checkedUsername(username);
+    const hash = await this.passwords.hash(checkedPassword(password));
+    try {
+      return toPublic(await this.users.insert(name, hash));
+    } catch (error) {
+      if (error instanceof DuplicateUsernameError) throw new ConflictException('username is taken');
+      throw error;
+    }
+  }
+
+  /**
+   * The user whose name and password match, or null. Unknown names cost the same time as wrong
+   * passwords. An adopted plain-text password is replaced by an argon2id hash here.
+   */
+  async verifyCredentials(username: string, password: string): Promise<PublicUser | null> {
+    const user = await this.users.findByUsername(normaliseUsername(username) as string);
+    if (!user) {
+      await this.passwords.spendCheckTime(password);
+      return null;
+    }
+    const check = await this.passwords.check(user.passwordHash, password);
+    if (!check.ok) return null;
+    if (check.needsRehash) {
+      await this.users.updatePasswordHash(user.id, await this.passwords.hash(password));
+    }
+    return toPublic(user);
+  }
+
+  async changePassword(username: string, password: string): Promise<void> {
+    const user = await this.requireUser(username);
+    await this.users.updatePasswordHash(user.id, await this.passwords.hash(checkedPassword(password)));
+  }
+
+  async remove(username: string): Promise<void> {
+    const removed = await this.users.deleteByUsername(normaliseUsername(username) as string);
+    if (!removed) throw new NotFoundException(`no user named ${username}`);
+  }
+
+  listUsernames(): Promise<string[]> {
+    return this.users.listUsernames();
+  }
+
+  async exists(username: string): Promise<boolean> {
+    return (await this.users.findByUsername(username)) !== null;
+  }
+
+  private async requireUser(username: string): Promise<User> {
+    const user = await this.users.findByUsername(normaliseUsername(username) as string);
+    if (!user) throw new NotFoundException(`no user named ${username}`);
+    return user;
+  }
+}
+
+function checkedUsername(username: string): string {
+  const name = normaliseUsername(username);
+  if (!isValidUsername(name)) throw new BadRequestException(USERNAME_RULE);
+  return name;
+}
+
+function checkedPassword(password: string): string {
+  if (!isValidPassword(password)) throw new BadRequestException(PASSWORD_RULE);
+  return password;
+}
+
+function toPublic(user: User): PublicUser {
+  return { id: user.id, username: user.username };
+}

@@ -1,0 +1,203 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createHmac } from 'node:crypto';
+import request from 'supertest';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+function forge(header: object, payload: object, secret: string): string {
+  const body = `${b64(header)}.${b64(payload)}`;
+  return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
+}
+
+describe('HTTP auth', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    await t.createUser('alice', 'alice-password');
+  });
+  afterAll(() => t.close());
+
+  it('logs in with the token in the Authorization header and the body', async () => {
+    const res = await request(t.url)
+      .post('/login')
+      .send({ username: 'alice', password: 'alice-password' })
+      .expect(200);
+    expect(res.body).toEqual({
+      status: 1,
+      data: { id: expect.any(Number), username: 'alice' },
+      token: res.headers.authorization,
+    });
+    expect(res.headers['access-control-expose-headers']).toMatch(/Authorization/);
+    const [header] = res.headers.authorization.split('.');
+    expect(JSON.parse(Buffer.from(header, 'base64url').toString())).toMatchObject({ alg: 'HS256' });
+  });
+
+  it('accepts a form-encoded login body, as HTML forms send', async () => {
+    await request(t.url)
+      .post('/login')
+      .type('form')
+      .send({ username: 'alice', password: 'alice-password' })
+      .expect(200);
+  });
+
+  it('ignores extra fields, as the original page sends its token in the body', async () => {
+    await request(t.url)
+      .post('/login')
+      .send({ username: 'alice', password: 'alice-password', Authorization: 'null' })
+      .expect(200);
+  });
+
+  it('answers a wrong password and an unknown user alike', async () => {
+    const wrong = await request(t.url).post('/login').send({ username: 'alice', password: 'nope-nope' });
+    const unknown = await request(t.url).post('/login').send({ username: 'mallory', password: 'nope-nope' });
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    expect(wrong.body).toEqual(unknown.body);
+    expect(wrong.body).toEqual({ status: 0, msg: expect.any(String) });
+    expect(wrong.headers.authorization).toBeUndefined();
+  });
+
+  it.each([
+    ['an object password', { username: 'alice', password: { password: 1 } }],
+    ['an array password', { username: 'alice', password: ['alice-password'] }],
+    ['a number username', { username: 1, password: 'alice-password' }],
+    ['an object username', { username: { $ne: '' }, password: 'x' }],
+    ['no password', { username: 'alice' }],
+    ['an empty body', {}],
+    ['a null password', { username: 'alice', password: null }],
+  ])('refuses %s with 400 and no token', async (_name, body) => {
+    const res = await request(t.url).post('/login').send(body).expect(400);
+    expect(res.body).toEqual({ status: 0, msg: expect.any(String) });
+    expect(res.headers.authorization).toBeUndefined();
+  });
+
+  it('answers malformed JSON with 400 and no stack', async () => {
+    const res = await request(t.url)
+      .post('/login')
+      .set('Content-Type', 'application/json')
+      .send('{"username": ')
+      .expect(400);
+    expect(res.body).toEqual({ status: 0, msg: expect.any(String) });
+    expect(JSON.stringify(res.body)).not.toMatch(/at .*\.js/);
+  });
+
+  describe('GET /userinfo', () => {
+    let token: string;
+    beforeAll(async () => {
+      const res = await request(t.url).post('/login').send({ username: 'alice', password: 'alice-password' });
+      token = res.headers.authorization;
+    });
+
+    it('answers the name for a valid token, bare or Bearer', async () => {
+      const bare = await request(t.url).get('/userinfo').set('Authorization', token).expect(200);
+      expect(bare.body).toEqual({ status: 1, username: 'alice' });
+      await request(t.url).get('/userinfo').set('Authorization', `Bearer ${token}`).expect(200);
+    });
+
+    it.each([
+      ['no token', undefined],
+      ['the string "null" (the original page without a token)', 'null'],
+      ['garbage', 'not.a.token'],
+    ])('refuses %s with 401', async (_name, header) => {
+      const req = request(t.url).get('/userinfo');
+      const res = await (header ? req.set('Authorization', header) : req).expect(401);
+      expect(res.body).toEqual({ status: 0, msg: 'unauthorized' });
+    });
+
+    it('refuses a tampered token', async () => {
+      const [h, , s] = token.split('.');
+      const payload = b64({ sub: '1', data: 'admin', username: 'admin', exp: 4102444800 });
+      await request(t.url).get('/userinfo').set('Authorization', `${h}.${payload}.${s}`).expect(401);
+    });
+
+    it('refuses a token signed with another secret', async () => {
+      const forged = forge({ alg: 'HS256', typ: 'JWT' }, { sub: '1', data: 'alice', exp: 4102444800 }, 'lam');
+      await request(t.url).get('/userinfo').set('Authorization', forged).expect(401);
+    });
+
+    it('refuses alg "none"', async () => {
+      const none = `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: '1', data: 'alice', exp: 4102444800 })}.`;
+      await request(t.url).get('/userinfo').set('Authorization', none).expect(401);
+    });
+
+    it('refuses an expired token with "token expired"', async () => {
+      const now = Math.floor(Date.now() / 1000);
+      const expired = forge(
+        { alg: 'HS256', typ: 'JWT' },
+        { sub: '1', data: 'alice', username: 'alice', iat: now - 100, exp: now - 10 },
+        t.config.jwtSecret,
+      );
+      const res = await request(t.url).get('/userinfo').set('Authorization', expired).expect(401);
+      expect(res.body).toEqual({ status: 0, msg: 'token expired' });
+    });
+  });
+
+  describe('POST /register', () => {
+    it('creates a user and logs them in, Chinese names included', async () => {
+      const res = await request(t.url)
+        .post('/register')
+        .send({ username: '张伟', password: 'zhang-password' })
+        .expect(201);
+      expect(res.body).toMatchObject({ status: 1, data: { username: '张伟' } });
+      const info = await request(t.url).get('/userinfo').set('Authorization', res.headers.authorization);
+      expect(info.body).toEqual({ status: 1, username: '张伟' });
+      await request(t.url).post('/login').send({ username: '张伟', password: 'zhang-password' }).expect(200);
+    });
+
+    it('refuses a taken name with 409', async () => {
+      const res = await request(t.url)
+        .post('/register')
+        .send({ username: 'alice', password: 'another-password' })
+        .expect(409);
+      expect(res.body).toEqual({ status: 0, msg: 'username is taken' });
+    });
+
+    it.each([
+      ['a name with spaces', 'bob smith', 'long-enough'],
+      ['a name with markup', '<b>bob</b>', 'long-enough'],
+      ['an empty name', '', 'long-enough'],
+      ['a 33-character name', 'a'.repeat(33), 'long-enough'],
+      ['a short password', 'bobby', 'short'],
+      ['a 129-character password', 'bobby', 'p'.repeat(129)],
+    ])('refuses %s with 400', async (_name, username, password) => {
+      const res = await request(t.url).post('/register').send({ username, password }).expect(400);
+      expect(res.body.status).toBe(0);
+    });
+
+    it('accepts names with digits, "_", "-" and "." up to 32 characters', async () => {
+      await request(t.url)
+        .post('/register')
+        .send({ username: 'b.o_b-2' + 'x'.repeat(25), password: 'long-enough' })
+        .expect(201);
+    });
+  });
+
+  it('redirects / to the login page and serves the pages and their scripts', async () => {
+    await request(t.url).get('/').expect(302).expect('Location', '/login.html');
+    await request(t.url).get('/login.html').expect(200).expect('Content-Type', /html/);
+    await request(t.url).get('/chat.html').expect(200).expect('Content-Type', /html/);
+    await request(t.url).get('/vendor/axios/axios.min.js').expect(200);
+    await request(t.url).get('/vendor/socket.io/socket.io.min.js').expect(200);
+  });
+
+  it('answers unknown routes with the error body', async () => {
+    const res = await request(t.url).get('/no-such-thing').expect(404);
+    expect(res.body).toEqual({ status: 0, msg: expect.any(String) });
+  });
+});
+
+describe('registration switched off', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ REGISTRATION: 'off' });
+  });
+  afterAll(() => t.close());
+
+  it('refuses to register with 403 and says so in /settings', async () => {
+    await request(t.url).post('/register').send({ username: 'bob', password: 'long-enough' }).expect(403);
+    const settings = await request(t.url).get('/settings').expect(200);
+    expect(settings.body).toEqual({ status: 1, data: { registration: false } });
+  });
+});

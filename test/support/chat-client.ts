@@ -1,0 +1,63 @@
+import { io, Socket } from 'socket.io-client';
+import request from 'supertest';
+
+export async function login(url: string, username: string, password: string): Promise<string> {
+  const res = await request(url).post('/login').send({ username, password }).expect(200);
+  return res.headers.authorization as string;
+}
+
+/** A connected socket.io client; rejects with the connect_error message when refused. */
+export function connect(
+  url: string,
+  options: { token?: string; query?: Record<string, string>; headers?: Record<string, string> } = {},
+): Promise<Socket> {
+  const socket = io(url, {
+    auth: options.token === undefined ? {} : { token: options.token },
+    query: options.query,
+    extraHeaders: options.headers,
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+  });
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (error) => {
+      socket.close();
+      reject(error);
+    });
+  });
+}
+
+/** Collects every payload of the given events, from the moment it is called. */
+export function record(socket: Socket, ...events: string[]): Record<string, unknown[]> {
+  const seen: Record<string, unknown[]> = {};
+  for (const event of events) {
+    seen[event] = [];
+    socket.on(event, (payload: unknown) => seen[event].push(payload));
+  }
+  return seen;
+}
+
+/** The next payload of `event` that matches, or a rejection after `timeoutMs`. */
+export function next<T = unknown>(
+  socket: Socket,
+  event: string,
+  match: (payload: T) => boolean = () => true,
+  timeoutMs = 3000,
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.off(event, listener);
+      reject(new Error(`no "${event}" event within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const listener = (payload: T) => {
+      if (!match(payload)) return;
+      clearTimeout(timer);
+      socket.off(event, listener);
+      resolve(payload);
+    };
+    socket.on(event, listener);
+  });
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
