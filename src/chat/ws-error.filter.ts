@@ -1,4 +1,4 @@
-import { type ArgumentsHost, Catch, Logger } from '@nestjs/common';
+import { type ArgumentsHost, Catch, HttpException, Logger } from '@nestjs/common';
 import { BaseWsExceptionFilter, WsException } from '@nestjs/websockets';
 import type { Socket } from 'socket.io';
 import { type AckResponse, ChatEvent, SERVER_ERRORS } from './chat.events.js';
@@ -25,6 +25,8 @@ export class WsErrorFilter extends BaseWsExceptionFilter {
       const error = exception.getError();
       return typeof error === 'string' ? error : SERVER_ERRORS.internal;
     }
+    // The app's global ValidationPipe also reaches gateways and throws HTTP 400s.
+    if (exception instanceof HttpException && exception.getStatus() < 500) return exception.message;
     this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     return SERVER_ERRORS.internal;
   }

@@ -1,0 +1,231 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { createHmac } from 'node:crypto';
+import type { Socket } from 'socket.io-client';
+import request from 'supertest';
+import { connect, login, next, record, sleep } from './support/chat-client.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+type Msg = { user: string; data: unknown; to?: string; ts?: number };
+
+describe('chat gateway', () => {
+  let t: TestApp;
+  const tokens: Record<string, string> = {};
+  const open: Socket[] = [];
+
+  async function join(name: string): Promise<Socket> {
+    const socket = await connect(t.url, { token: tokens[name] });
+    open.push(socket);
+    return socket;
+  }
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    for (const name of ['alice', 'bob', 'carol']) {
+      await t.createUser(name, `${name}-password`);
+      tokens[name] = await login(t.url, name, `${name}-password`);
+    }
+  });
+  afterEach(() => {
+    for (const socket of open.splice(0)) socket.close();
+  });
+  afterAll(() => t.close());
+
+  describe('handshake', () => {
+    it('refuses a socket without a token: connect_error "unauthorized", no event reaches it', async () => {
+      const alice = await join('alice');
+      const seen = record(alice, '1');
+      await expect(connect(t.url)).rejects.toThrow('unauthorized');
+      await expect(connect(t.url, { token: 'garbage' })).rejects.toThrow('unauthorized');
+      await sleep(100);
+      // The refused sockets never counted as online.
+      const lists = seen['1'] as Msg[];
+      for (const list of lists) expect(list.data).toEqual(['alice']);
+    });
+
+    it('refuses an expired token with "token expired"', async () => {
+      const now = Math.floor(Date.now() / 1000);
+      const body = [{ alg: 'HS256', typ: 'JWT' }, { sub: '1', data: 'alice', iat: now - 60, exp: now - 1 }]
+        .map((part) => Buffer.from(JSON.stringify(part)).toString('base64url'))
+        .join('.');
+      const sig = createHmac('sha256', t.config.jwtSecret).update(body).digest('base64url');
+      await expect(connect(t.url, { token: `${body}.${sig}` })).rejects.toThrow('token expired');
+    });
+
+    it('accepts the token from auth, from the query (original clients) and from a header', async () => {
+      await join('alice');
+      const viaQuery = await connect(t.url, { query: { token: tokens.bob } });
+      open.push(viaQuery);
+      const viaHeader = await connect(t.url, { headers: { Authorization: `Bearer ${tokens.carol}` } });
+      open.push(viaHeader);
+      expect(viaQuery.connected && viaHeader.connected).toBe(true);
+    });
+
+    it('greets a newcomer and sends it the online list at once', async () => {
+      const socket = io_pending(t.url, tokens.alice);
+      const [welcome, list] = await Promise.all([next<Msg>(socket, '2'), next<Msg>(socket, '1')]);
+      open.push(socket);
+      expect(welcome).toEqual({ user: '', data: expect.stringContaining('alice') });
+      expect(list).toEqual({ user: '', data: ['alice'] });
+    });
+  });
+
+  describe('group chat', () => {
+    it('reaches everyone online, with the sender from the token', async () => {
+      const [alice, bob, carol] = await Promise.all([join('alice'), join('bob'), join('carol')]);
+      const got = Promise.all(
+        [alice, bob, carol].map((s) => next<Msg>(s, '2', (m) => m.user !== '')),
+      );
+      alice.emit('2', { data: '  hello all  ', user: 'mallory' });
+      for (const message of await got) {
+        expect(message).toEqual({ user: 'alice', data: 'hello all', ts: expect.any(Number) });
+      }
+    });
+
+    it('answers an acknowledgement callback', async () => {
+      const alice = await join('alice');
+      const ack = await alice.timeout(2000).emitWithAck('2', { data: 'with ack' });
+      expect(ack).toEqual({ status: 1, ts: expect.any(Number) });
+    });
+
+    it('works with the numeric event codes the original client emits', async () => {
+      const alice = await join('alice');
+      const got = next<Msg>(alice, '2', (m) => m.user === 'alice');
+      (alice as unknown as { emit(event: number, payload: unknown): void }).emit(2, { data: 'numeric' });
+      expect((await got).data).toBe('numeric');
+    });
+  });
+
+  describe('private chat', () => {
+    it('reaches every tab of the recipient and echoes to the sender, nobody else', async () => {
+      const [alice, bob1, bob2, carol] = await Promise.all([
+        join('alice'),
+        join('bob'),
+        join('bob'),
+        join('carol'),
+      ]);
+      const carolSeen = record(carol, '3');
+      const got = Promise.all([alice, bob1, bob2].map((s) => next<Msg>(s, '3')));
+      alice.emit('3', { data: 'psst', to: 'bob' });
+      for (const message of await got) {
+        expect(message).toEqual({ user: 'alice', data: 'psst', to: 'bob', ts: expect.any(Number) });
+      }
+      await sleep(150);
+      expect(carolSeen['3']).toEqual([]);
+    });
+
+    it('answers event 0 for a recipient who is not online', async () => {
+      const alice = await join('alice');
+      const error = next<Msg>(alice, '0');
+      alice.emit('3', { data: 'anyone?', to: 'carol' });
+      expect(await error).toEqual({ user: '', data: 'recipient is not online' });
+    });
+  });
+
+  describe('presence', () => {
+    it('lists each user once however many tabs are open, and drops them after the last tab', async () => {
+      const alice = await join('alice');
+      const listed = next<Msg>(alice, '1', (m) => (m.data as string[]).length === 2);
+      const bob1 = await join('bob');
+      const bob2 = await join('bob');
+      expect(((await listed).data as string[]).sort()).toEqual(['alice', 'bob']);
+      await sleep(80);
+      const latest = record(alice, '1');
+      bob1.close();
+      await sleep(100);
+      // bob still has a tab: no change, so no new list
+      for (const list of latest['1'] as Msg[]) expect((list.data as string[]).sort()).toEqual(['alice', 'bob']);
+      const gone = next<Msg>(alice, '1', (m) => !(m.data as string[]).includes('bob'));
+      bob2.close();
+      expect((await gone).data).toEqual(['alice']);
+    });
+
+    it('coalesces a burst of joins into few broadcasts', async () => {
+      const alice = await join('alice');
+      await sleep(60);
+      const seen = record(alice, '1');
+      await Promise.all(Array.from({ length: 30 }, (_, i) => join(i % 2 ? 'bob' : 'carol')));
+      await sleep(150);
+      const lists = seen['1'] as Msg[];
+      expect(lists.length).toBeGreaterThanOrEqual(1);
+      expect(lists.length).toBeLessThanOrEqual(3);
+      expect((lists.at(-1)!.data as string[]).sort()).toEqual(['alice', 'bob', 'carol']);
+    });
+  });
+
+  describe('malformed events', () => {
+    const cases: [string, string, unknown][] = [
+      ['null on event 2', '2', null],
+      ['a number on event 2', '2', 42],
+      ['a string on event 2', '2', 'hello'],
+      ['an array on event 2', '2', ['hello']],
+      ['a number as text', '2', { data: 42 }],
+      ['an object as text', '2', { data: { toString: 'x' } }],
+      ['empty text', '2', { data: '' }],
+      ['blank text', '2', { data: '   \n ' }],
+      ['100 KB of text', '2', { data: 'x'.repeat(100_000) }],
+      ['2,001 characters', '2', { data: 'y'.repeat(2001) }],
+      ['null on event 3', '3', null],
+      ['no recipient', '3', { data: 'hi' }],
+      ['a number recipient', '3', { data: 'hi', to: 7 }],
+      ['an array recipient', '3', { data: 'hi', to: ['bob'] }],
+      ['empty private text', '3', { data: '', to: 'bob' }],
+    ];
+
+    it.each(cases)('answers %s with event 0 to the sender only', async (_name, event, payload) => {
+      const [alice, bob] = await Promise.all([join('alice'), join('bob')]);
+      const bobSeen = record(bob, '0', '2', '3');
+      const error = next<Msg>(alice, '0');
+      alice.emit(event, payload);
+      const refusal = await error;
+      expect(refusal.user).toBe('');
+      expect(typeof refusal.data).toBe('string');
+      expect(refusal.data).not.toMatch(/internal/);
+      await sleep(50);
+      expect(bobSeen).toEqual({ '0': [], '2': [], '3': [] });
+      // ...and the server goes on serving.
+      const after = next<Msg>(bob, '2', (m) => m.data === 'still here');
+      alice.emit('2', { data: 'still here' });
+      await after;
+    });
+
+    it('answers a refused event through the acknowledgement too', async () => {
+      const alice = await join('alice');
+      const ack = await alice.timeout(2000).emitWithAck('2', { data: '' });
+      expect(ack).toEqual({ status: 0, msg: 'data must not be empty' });
+    });
+
+    it('accepts exactly 2,000 characters, emoji and Chinese included', async () => {
+      const alice = await join('alice');
+      const text = '你好😀'.repeat(500);
+      const got = next<Msg>(alice, '2', (m) => m.user === 'alice');
+      alice.emit('2', { data: text });
+      expect((await got).data).toBe(text);
+    });
+  });
+
+  describe('token expiry', () => {
+    let short: TestApp;
+    beforeAll(async () => {
+      short = await startTestApp({ JWT_EXPIRES_IN: '2s' });
+      await short.createUser('dora', 'dora-password');
+    });
+    afterAll(() => short.close());
+
+    it('tells a socket its token expired and disconnects it at that moment', async () => {
+      const token = await login(short.url, 'dora', 'dora-password');
+      const socket = await connect(short.url, { token });
+      open.push(socket);
+      const told = next<Msg>(socket, '0', () => true, 4000);
+      const closed = new Promise<string>((resolve) => socket.on('disconnect', resolve));
+      expect(await told).toEqual({ user: '', data: 'token expired' });
+      expect(await closed).toBe('io server disconnect');
+      await request(short.url).get('/userinfo').set('Authorization', token).expect(401);
+    });
+  });
+});
+
+/** A socket whose first events are caught from the start (connect() would miss them). */
+import { io } from 'socket.io-client';
+function io_pending(url: string, token: string): Socket {
+  return io(url, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
+}
