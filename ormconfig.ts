@@ -4,4 +4,7 @@ import { DataSource } from 'typeorm';
 import { loadConfig } from './src/config/app-config.js';
 import { dataSourceOptions } from './src/database/data-source-options.js';
 
-export default new DataSource({ ...dataSourceOptions(loadConfig().database), migrationsRun: false });
+export default new DataSource({
+  ...dataSourceOptions(loadConfig().database),
+  migrationsRun: false,
+});

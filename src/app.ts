@@ -29,14 +29,19 @@ export async function createApp(
       validationError: { target: false, value: false },
       exceptionFactory: (errors) =>
         new BadRequestException(
-          errors.map((e) => Object.values(e.constraints ?? {})[0] ?? `${e.property} is invalid`).join('; '),
+          errors
+            .map((e) => Object.values(e.constraints ?? {})[0] ?? `${e.property} is invalid`)
+            .join('; '),
         ),
     }),
   );
   const root = projectRoot();
   app.useStaticAssets(join(root, 'public'), { index: false });
   // The pages load axios and the socket.io client from us, never from a CDN.
-  app.useStaticAssets(join(root, 'node_modules/axios/dist'), { prefix: '/vendor/axios/', index: false });
+  app.useStaticAssets(join(root, 'node_modules/axios/dist'), {
+    prefix: '/vendor/axios/',
+    index: false,
+  });
   app.useStaticAssets(join(root, 'node_modules/socket.io/client-dist'), {
     prefix: '/vendor/socket.io/',
     index: false,

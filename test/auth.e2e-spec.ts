@@ -50,8 +50,12 @@ describe('HTTP auth', () => {
   });
 
   it('answers a wrong password and an unknown user alike', async () => {
-    const wrong = await request(t.url).post('/login').send({ username: 'alice', password: 'nope-nope' });
-    const unknown = await request(t.url).post('/login').send({ username: 'mallory', password: 'nope-nope' });
+    const wrong = await request(t.url)
+      .post('/login')
+      .send({ username: 'alice', password: 'nope-nope' });
+    const unknown = await request(t.url)
+      .post('/login')
+      .send({ username: 'mallory', password: 'nope-nope' });
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
     expect(wrong.body).toEqual(unknown.body);
@@ -86,7 +90,9 @@ describe('HTTP auth', () => {
   describe('GET /userinfo', () => {
     let token: string;
     beforeAll(async () => {
-      const res = await request(t.url).post('/login').send({ username: 'alice', password: 'alice-password' });
+      const res = await request(t.url)
+        .post('/login')
+        .send({ username: 'alice', password: 'alice-password' });
       token = res.headers.authorization;
     });
 
@@ -109,11 +115,18 @@ describe('HTTP auth', () => {
     it('refuses a tampered token', async () => {
       const [h, , s] = token.split('.');
       const payload = b64({ sub: '1', data: 'admin', username: 'admin', exp: 4102444800 });
-      await request(t.url).get('/userinfo').set('Authorization', `${h}.${payload}.${s}`).expect(401);
+      await request(t.url)
+        .get('/userinfo')
+        .set('Authorization', `${h}.${payload}.${s}`)
+        .expect(401);
     });
 
     it('refuses a token signed with another secret', async () => {
-      const forged = forge({ alg: 'HS256', typ: 'JWT' }, { sub: '1', data: 'alice', exp: 4102444800 }, 'lam');
+      const forged = forge(
+        { alg: 'HS256', typ: 'JWT' },
+        { sub: '1', data: 'alice', exp: 4102444800 },
+        'lam',
+      );
       await request(t.url).get('/userinfo').set('Authorization', forged).expect(401);
     });
 
@@ -141,9 +154,14 @@ describe('HTTP auth', () => {
         .send({ username: '张伟', password: 'zhang-password' })
         .expect(201);
       expect(res.body).toMatchObject({ status: 1, data: { username: '张伟' } });
-      const info = await request(t.url).get('/userinfo').set('Authorization', res.headers.authorization);
+      const info = await request(t.url)
+        .get('/userinfo')
+        .set('Authorization', res.headers.authorization);
       expect(info.body).toEqual({ status: 1, username: '张伟' });
-      await request(t.url).post('/login').send({ username: '张伟', password: 'zhang-password' }).expect(200);
+      await request(t.url)
+        .post('/login')
+        .send({ username: '张伟', password: 'zhang-password' })
+        .expect(200);
     });
 
     it('refuses a taken name with 409', async () => {
@@ -196,7 +214,10 @@ describe('registration switched off', () => {
   afterAll(() => t.close());
 
   it('refuses to register with 403 and says so in /settings', async () => {
-    await request(t.url).post('/register').send({ username: 'bob', password: 'long-enough' }).expect(403);
+    await request(t.url)
+      .post('/register')
+      .send({ username: 'bob', password: 'long-enough' })
+      .expect(403);
     const settings = await request(t.url).get('/settings').expect(200);
     expect(settings.body).toEqual({ status: 1, data: { registration: false } });
   });

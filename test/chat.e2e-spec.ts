@@ -44,7 +44,10 @@ describe('chat gateway', () => {
 
     it('refuses an expired token with "token expired"', async () => {
       const now = Math.floor(Date.now() / 1000);
-      const body = [{ alg: 'HS256', typ: 'JWT' }, { sub: '1', data: 'alice', iat: now - 60, exp: now - 1 }]
+      const body = [
+        { alg: 'HS256', typ: 'JWT' },
+        { sub: '1', data: 'alice', iat: now - 60, exp: now - 1 },
+      ]
         .map((part) => Buffer.from(JSON.stringify(part)).toString('base64url'))
         .join('.');
       const sig = createHmac('sha256', t.config.jwtSecret).update(body).digest('base64url');
@@ -55,7 +58,9 @@ describe('chat gateway', () => {
       await join('alice');
       const viaQuery = await connect(t.url, { query: { token: tokens.bob } });
       open.push(viaQuery);
-      const viaHeader = await connect(t.url, { headers: { Authorization: `Bearer ${tokens.carol}` } });
+      const viaHeader = await connect(t.url, {
+        headers: { Authorization: `Bearer ${tokens.carol}` },
+      });
       open.push(viaHeader);
       expect(viaQuery.connected && viaHeader.connected).toBe(true);
     });
@@ -90,7 +95,9 @@ describe('chat gateway', () => {
     it('works with the numeric event codes the original client emits', async () => {
       const alice = await join('alice');
       const got = next<Msg>(alice, '2', (m) => m.user === 'alice');
-      (alice as unknown as { emit(event: number, payload: unknown): void }).emit(2, { data: 'numeric' });
+      (alice as unknown as { emit(event: number, payload: unknown): void }).emit(2, {
+        data: 'numeric',
+      });
       expect((await got).data).toBe('numeric');
     });
   });
@@ -133,7 +140,8 @@ describe('chat gateway', () => {
       bob1.close();
       await sleep(100);
       // bob still has a tab: no change, so no new list
-      for (const list of latest['1'] as Msg[]) expect((list.data as string[]).sort()).toEqual(['alice', 'bob']);
+      for (const list of latest['1'] as Msg[])
+        expect((list.data as string[]).sort()).toEqual(['alice', 'bob']);
       const gone = next<Msg>(alice, '1', (m) => !(m.data as string[]).includes('bob'));
       bob2.close();
       expect((await gone).data).toEqual(['alice']);
@@ -227,5 +235,10 @@ describe('chat gateway', () => {
 /** A socket whose first events are caught from the start (connect() would miss them). */
 import { io } from 'socket.io-client';
 function io_pending(url: string, token: string): Socket {
-  return io(url, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
+  return io(url, {
+    auth: { token },
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+  });
 }

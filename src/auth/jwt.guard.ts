@@ -1,6 +1,10 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
-import { type AuthenticatedUser, TokenService, tokenFromAuthorizationHeader } from './token.service.js';
+import {
+  type AuthenticatedUser,
+  TokenService,
+  tokenFromAuthorizationHeader,
+} from './token.service.js';
 
 export interface AuthenticatedRequest extends Request {
   user: AuthenticatedUser;

@@ -33,7 +33,11 @@ export class TokenService {
   sign(user: PublicUser): string {
     return this.jwt.sign(
       { sub: String(user.id), data: user.username, username: user.username },
-      { algorithm: 'HS256', secret: this.config.jwtSecret, expiresIn: this.config.jwtExpiresInSeconds },
+      {
+        algorithm: 'HS256',
+        secret: this.config.jwtSecret,
+        expiresIn: this.config.jwtExpiresInSeconds,
+      },
     );
   }
 
@@ -47,10 +51,16 @@ export class TokenService {
         secret: this.config.jwtSecret,
       });
     } catch (error) {
-      throw new UnauthorizedException(error instanceof TokenExpiredError ? TOKEN_EXPIRED : UNAUTHORIZED);
+      throw new UnauthorizedException(
+        error instanceof TokenExpiredError ? TOKEN_EXPIRED : UNAUTHORIZED,
+      );
     }
     const id = Number(claims.sub);
-    if (!Number.isSafeInteger(id) || typeof claims.data !== 'string' || typeof claims.exp !== 'number') {
+    if (
+      !Number.isSafeInteger(id) ||
+      typeof claims.data !== 'string' ||
+      typeof claims.exp !== 'number'
+    ) {
       throw new UnauthorizedException(UNAUTHORIZED);
     }
     return { id, username: claims.data, exp: claims.exp };

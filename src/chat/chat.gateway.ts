@@ -10,7 +10,11 @@ import {
   WsException,
 } from '@nestjs/websockets';
 import type { Socket } from 'socket.io';
-import { TOKEN_EXPIRED, TokenService, tokenFromAuthorizationHeader } from '../auth/token.service.js';
+import {
+  TOKEN_EXPIRED,
+  TokenService,
+  tokenFromAuthorizationHeader,
+} from '../auth/token.service.js';
 import {
   ChatEvent,
   type ChatSocketData,
@@ -53,7 +57,10 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
         socket.data.user = this.tokens.verify(handshakeToken(socket));
         next();
       } catch (error) {
-        const reason = error instanceof Error && error.message === TOKEN_EXPIRED ? TOKEN_EXPIRED : 'unauthorized';
+        const reason =
+          error instanceof Error && error.message === TOKEN_EXPIRED
+            ? TOKEN_EXPIRED
+            : 'unauthorized';
         next(new Error(reason));
       }
     });
@@ -86,7 +93,12 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   singleChat(@ConnectedSocket() socket: ChatSocket, @MessageBody() body: PrivateMessageDto) {
     if (!this.presence.isOnline(body.to)) throw new WsException(SERVER_ERRORS.notOnline);
     const ts = Date.now();
-    this.delivery.toConversation({ user: socket.data.user.username, data: body.data, to: body.to, ts });
+    this.delivery.toConversation({
+      user: socket.data.user.username,
+      data: body.data,
+      to: body.to,
+      ts,
+    });
     return { status: 1, ts };
   }
 
@@ -112,6 +124,7 @@ function handshakeToken(socket: Socket): string | undefined {
   const { auth, query, headers } = socket.handshake;
   const fromAuth = (auth as { token?: unknown } | undefined)?.token;
   if (typeof fromAuth === 'string' && fromAuth) return tokenFromAuthorizationHeader(fromAuth);
-  if (typeof query.token === 'string' && query.token) return tokenFromAuthorizationHeader(query.token);
+  if (typeof query.token === 'string' && query.token)
+    return tokenFromAuthorizationHeader(query.token);
   return tokenFromAuthorizationHeader(headers.authorization);
 }

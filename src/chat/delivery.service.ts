@@ -31,7 +31,9 @@ export class DeliveryService {
 
   /** To every tab of the recipient and of the sender. */
   toConversation(message: SingleChatMessage): void {
-    this.io().to([userRoom(message.to), userRoom(message.user)]).emit(ChatEvent.SingleChat, message);
+    this.io()
+      .to([userRoom(message.to), userRoom(message.user)])
+      .emit(ChatEvent.SingleChat, message);
   }
 
   onlineListToEveryone(usernames: string[]): void {

@@ -16,7 +16,9 @@ export class WsErrorFilter extends BaseWsExceptionFilter {
     const client = host.switchToWs().getClient<Socket>();
     const reason = this.reasonOf(exception);
     client.emit(ChatEvent.Error, { user: '', data: reason });
-    const ack = host.getArgs().find((arg): arg is (r: AckResponse) => void => typeof arg === 'function');
+    const ack = host
+      .getArgs()
+      .find((arg): arg is (r: AckResponse) => void => typeof arg === 'function');
     ack?.({ status: 0, msg: reason });
   }
 

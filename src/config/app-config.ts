@@ -78,8 +78,7 @@ export class EnvironmentVariables {
 }
 
 export type DatabaseConfig =
-  | { type: 'sqlite'; file: string }
-  | { type: 'mysql'; url: string; poolSize: number };
+  { type: 'sqlite'; file: string } | { type: 'mysql'; url: string; poolSize: number };
 
 /** Typed, validated configuration. Built once from the environment and injected everywhere. */
 export class AppConfig {
@@ -112,7 +111,9 @@ export class AppConfig {
    */
   private localJwtSecret(): string {
     if (this.production) {
-      throw new ConfigError('JWT_SECRET is required when NODE_ENV=production (at least 32 characters)');
+      throw new ConfigError(
+        'JWT_SECRET is required when NODE_ENV=production (at least 32 characters)',
+      );
     }
     const file = join(this.dataDir, 'jwt-secret');
     try {
@@ -135,7 +136,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const raw = plainToInstance(EnvironmentVariables, pickDefined(env));
   const errors = validateSync(raw, { skipMissingProperties: false });
   if (errors.length > 0) {
-    const lines = errors.map((e) => `${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`);
+    const lines = errors.map(
+      (e) => `${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`,
+    );
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   return new AppConfig(raw);
@@ -169,7 +172,8 @@ export function parseDatabaseUrl(
   poolSize: number,
 ): DatabaseConfig {
   if (!url) return { type: 'sqlite', file: join(dataDir, 'chat.sqlite') };
-  if (url.startsWith('sqlite:')) return { type: 'sqlite', file: resolve(url.slice('sqlite:'.length)) };
+  if (url.startsWith('sqlite:'))
+    return { type: 'sqlite', file: resolve(url.slice('sqlite:'.length)) };
   return { type: 'mysql', url: url.replace(/^mariadb:/, 'mysql:'), poolSize };
 }
 

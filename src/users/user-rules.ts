@@ -4,8 +4,7 @@
  * one account.
  */
 export const USERNAME_PATTERN = /^[\p{L}\p{M}\p{Nd}_.-]{1,32}$/u;
-export const USERNAME_RULE =
-  'username must be 1-32 characters: letters, digits, "_", "-" or "."';
+export const USERNAME_RULE = 'username must be 1-32 characters: letters, digits, "_", "-" or "."';
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 128;
 export const PASSWORD_RULE = `password must be ${PASSWORD_MIN}-${PASSWORD_MAX} characters`;

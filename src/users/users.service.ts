@@ -1,4 +1,9 @@
-import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import {
+  BadRequestException,
+  ConflictException,
+  Injectable,
+  NotFoundException,
+} from '@nestjs/common';
 import { PasswordService } from './password.service.js';
 import type { User } from './user.entity.js';
 import {
@@ -53,7 +58,10 @@ export class UsersService {
 
   async changePassword(username: string, password: string): Promise<void> {
     const user = await this.requireUser(username);
-    await this.users.updatePasswordHash(user.id, await this.passwords.hash(checkedPassword(password)));
+    await this.users.updatePasswordHash(
+      user.id,
+      await this.passwords.hash(checkedPassword(password)),
+    );
   }
 
   async remove(username: string): Promise<void> {

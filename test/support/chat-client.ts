@@ -9,7 +9,11 @@ export async function login(url: string, username: string, password: string): Pr
 /** A connected socket.io client; rejects with the connect_error message when refused. */
 export function connect(
   url: string,
-  options: { token?: string; query?: Record<string, string>; headers?: Record<string, string> } = {},
+  options: {
+    token?: string;
+    query?: Record<string, string>;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<Socket> {
   const socket = io(url, {
     auth: options.token === undefined ? {} : { token: options.token },

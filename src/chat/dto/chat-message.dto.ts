@@ -4,7 +4,8 @@ import { USERNAME_PATTERN } from '../../users/user-rules.js';
 
 export const MAX_TEXT_LENGTH = 2000;
 
-const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
+const trim = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' ? value.trim() : value;
 
 /** Event 2 from a client. */
 export class GroupMessageDto {

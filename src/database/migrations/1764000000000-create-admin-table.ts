@@ -14,7 +14,13 @@ export class CreateAdminTable1764000000000 implements MigrationInterface {
         new Table({
           name: 'admin',
           columns: [
-            { name: 'id', type: 'integer', isPrimary: true, isGenerated: true, generationStrategy: 'increment' },
+            {
+              name: 'id',
+              type: 'integer',
+              isPrimary: true,
+              isGenerated: true,
+              generationStrategy: 'increment',
+            },
             { name: 'username', type: 'varchar', length: '64', isNullable: false },
             { name: 'password', type: 'varchar', length: '255', isNullable: false },
           ],
@@ -35,7 +41,9 @@ export class CreateAdminTable1764000000000 implements MigrationInterface {
 async function normaliseMysqlTable(queryRunner: QueryRunner): Promise<void> {
   // utf8mb4 so that any script (Chinese included) and emoji fit; binary collation so that names
   // compare exactly, the same way SQLite compares them.
-  await queryRunner.query('ALTER TABLE `admin` CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_bin');
+  await queryRunner.query(
+    'ALTER TABLE `admin` CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_bin',
+  );
   const columns = (await queryRunner.query(
     `SELECT COLUMN_NAME AS name, CHARACTER_MAXIMUM_LENGTH AS len FROM information_schema.COLUMNS
       WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'admin' AND COLUMN_NAME IN ('username', 'password')`,

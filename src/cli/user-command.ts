@@ -1,0 +1,46 @@
+import 'reflect-metadata';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { loadConfig } from '../config/app-config.js';
+import { ConfigModule } from '../config/config.module.js';
+import { DatabaseModule } from '../database/database.module.js';
+import { UsersModule } from '../users/users.module.js';
+import { UsersService } from '../users/users.service.js';
+
+const USAGE = `usage:
+  npm run user -- add NAME PASSWORD
+  npm run user -- passwd NAME PASSWORD
+  npm run user -- remove NAME
+  npm run user -- list`;
+
+/** User management with the server's own configuration (DATABASE_URL, DATA_DIR). */
+export async function runUserCommand(argv: string[], env = process.env): Promise<string> {
+  const [command, name, password] = argv;
+  const arity: Record<string, number> = { add: 3, passwd: 3, remove: 2, list: 1 };
+  if (!command || arity[command] !== argv.length) throw new UsageError(USAGE);
+
+  @Module({ imports: [ConfigModule.forRoot(loadConfig(env)), DatabaseModule, UsersModule] })
+  class UserCliModule {}
+
+  const context = await NestFactory.createApplicationContext(UserCliModule, { logger: ['error'] });
+  try {
+    const users = context.get(UsersService);
+    switch (command) {
+      case 'add':
+        await users.create(name, password);
+        return `added ${name}`;
+      case 'passwd':
+        await users.changePassword(name, password);
+        return `changed the password of ${name}`;
+      case 'remove':
+        await users.remove(name);
+        return `removed ${name}`;
+      default:
+        return (await users.listUsernames()).join('\n');
+    }
+  } finally {
+    await context.close();
+  }
+}
+
+export class UsageError extends Error {}
