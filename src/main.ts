@@ -11,6 +11,11 @@ async function bootstrap(): Promise<void> {
   Logger.log(`chat server on http://localhost:${config.port}/ (database: ${where})`, 'Main');
 }
 
+// A stray rejection is a bug to log, not a reason to drop every user's connection.
+process.on('unhandledRejection', (reason) => {
+  Logger.error(reason instanceof Error ? reason.stack : String(reason), 'UnhandledRejection');
+});
+
 bootstrap().catch((error: unknown) => {
   // A configuration error names the variable; print it alone, without a stack.
   const message =
