@@ -3,7 +3,7 @@ import request from 'supertest';
 
 export async function login(url: string, username: string, password: string): Promise<string> {
   const res = await request(url).post('/login').send({ username, password }).expect(200);
-  return res.headers.authorization as string;
+  return res.headers.authorization;
 }
 
 /** A connected socket.io client; rejects with the connect_error message when refused. */

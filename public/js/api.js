@@ -1,0 +1,121 @@
+// Shared HTTP plumbing for the pages: axios interceptors and token helpers.
+//  - request interceptor: sends `Authorization: <token>` from localStorage.token when there is one;
+//  - response interceptor: keeps the `Authorization` response header (login, register) in
+//    localStorage.token; on a 401 from any call other than login/register it drops the token and
+//    goes to login.html.
+(function () {
+  'use strict';
+
+  const TOKEN_KEY = 'token';
+  const NOTICE_KEY = 'loginNotice';
+  const AUTH_PATHS = ['/login', '/register'];
+
+  function getToken() {
+    try {
+      return localStorage.getItem(TOKEN_KEY);
+    } catch {
+      return null;
+    }
+  }
+
+  function setToken(token) {
+    localStorage.setItem(TOKEN_KEY, token);
+  }
+
+  function clearToken() {
+    try {
+      localStorage.removeItem(TOKEN_KEY);
+    } catch {
+      // storage unavailable: nothing to clear
+    }
+  }
+
+  let leaving = false;
+  // Drops the token and goes to the login page; noticeKey (an i18n key) is shown there once.
+  function goLogin(noticeKey) {
+    clearToken();
+    if (noticeKey) {
+      try {
+        sessionStorage.setItem(NOTICE_KEY, noticeKey);
+      } catch {
+        // no session storage: the notice is only a nicety
+      }
+    }
+    if (leaving) return;
+    leaving = true;
+    location.replace('login.html');
+  }
+
+  // The notice left by goLogin(), read once.
+  function takeNotice() {
+    try {
+      const key = sessionStorage.getItem(NOTICE_KEY);
+      sessionStorage.removeItem(NOTICE_KEY);
+      return key;
+    } catch {
+      return null;
+    }
+  }
+
+  function isAuthCall(config) {
+    if (!config) return false;
+    if (config.skipAuthRedirect) return true;
+    let path = String(config.url || '');
+    try {
+      path = new URL(path, location.href).pathname;
+    } catch {
+      // keep the raw url
+    }
+    return AUTH_PATHS.includes(path);
+  }
+
+  // The server's reason for a failed request, or a translated fallback.
+  function errorMessage(err) {
+    const t = window.I18n.t;
+    const response = err && err.response;
+    if (!response) return t('error.network');
+    const data = response.data;
+    let msg = data && typeof data === 'object' ? data.msg : undefined;
+    if (Array.isArray(msg)) msg = msg.filter((m) => typeof m === 'string').join(' ');
+    if (typeof msg === 'string' && msg.trim() !== '') return msg;
+    if (response.status === 429) return t('error.rateLimited');
+    return t('error.generic', { status: response.status });
+  }
+
+  function readAuthorization(headers) {
+    if (!headers) return null;
+    if (typeof headers.get === 'function') {
+      const value = headers.get('authorization');
+      if (value) return String(value);
+    }
+    return headers.authorization || headers.Authorization || null;
+  }
+
+  axios.interceptors.request.use(function (config) {
+    const token = getToken();
+    if (token) {
+      if (config.headers && typeof config.headers.set === 'function') {
+        config.headers.set('Authorization', token);
+      } else {
+        config.headers = Object.assign({}, config.headers, { Authorization: token });
+      }
+    }
+    return config;
+  });
+
+  axios.interceptors.response.use(
+    function (response) {
+      const token = readAuthorization(response.headers);
+      if (token) setToken(token);
+      return response;
+    },
+    function (error) {
+      if (error && error.response && error.response.status === 401 && !isAuthCall(error.config)) {
+        goLogin('notice.sessionExpired');
+      }
+      return Promise.reject(error);
+    },
+  );
+
+  window.Api = { getToken, clearToken, goLogin, takeNotice, errorMessage };
+})();

@@ -1,0 +1,158 @@
+// UI strings in English and Chinese, chosen from navigator.language (zh* → Chinese).
+// Static text in the pages carries data-i18n / data-i18n-placeholder / data-i18n-title /
+// data-i18n-aria-label attributes; scripts call window.I18n.t(key, params) for the rest.
+(function () {
+  'use strict';
+
+  const STRINGS = {
+    en: {
+      'login.title': 'Sign in · Chat',
+      'login.heading': 'Welcome back',
+      'login.sub': 'Sign in to join the chat room.',
+      'register.title': 'Create account · Chat',
+      'register.heading': 'Create an account',
+      'register.sub': 'Pick a name and a password to join the chat room.',
+      'field.username': 'User name',
+      'field.password': 'Password',
+      'field.password2': 'Repeat password',
+      'placeholder.username': 'Your user name',
+      'placeholder.password': 'Your password',
+      'placeholder.password2': 'The same password again',
+      'hint.username': '1–32 letters (any script), digits, _ - .',
+      'hint.password': '8–128 characters.',
+      'button.login': 'Sign in',
+      'button.register': 'Create account',
+      'toggle.toRegister': 'No account yet? Create one',
+      'toggle.toLogin': 'Already have an account? Sign in',
+      'login.busy': 'Signing in…',
+      'register.busy': 'Creating account…',
+      'error.required': 'Please enter your user name and password.',
+      'error.passwordLength': 'The password must be 8 to 128 characters long.',
+      'error.passwordMismatch': 'The two passwords differ.',
+      'error.network': 'Cannot reach the server. Please try again.',
+      'error.generic': 'Something went wrong ({status}).',
+      'error.rateLimited': 'Too many attempts. Please wait a moment and try again.',
+      'notice.sessionExpired': 'Your session has ended. Please sign in again.',
+      'notice.loggedOut': 'You have signed out.',
+      'chat.title': 'Chat room',
+      'chat.heading': 'Chat room',
+      'chat.signedInAs': 'Signed in as',
+      'chat.logout': 'Sign out',
+      'chat.online': 'Online',
+      'chat.onlineLabel': 'Online users',
+      'chat.you': 'you',
+      'chat.everyone': 'Everyone (group chat)',
+      'chat.to': 'To',
+      'chat.send': 'Send',
+      'chat.placeholder.group': 'Message everyone…',
+      'chat.placeholder.private': 'Private message to {name}…',
+      'chat.private': 'private',
+      'chat.privateTo': 'private → {name}',
+      'chat.privateFrom': 'private from {name}',
+      'chat.empty': 'Type a message first.',
+      'chat.tooLong': 'A message can be at most {max} characters.',
+      'chat.notConnected': 'Not connected to the server yet; please wait a moment.',
+      'chat.connecting': 'Connecting…',
+      'chat.connected': 'Connected',
+      'chat.reconnecting': 'Connection lost, reconnecting…',
+      'chat.recipientGone': '{name} went offline; messages now go to everyone.',
+      'chat.errorPrefix': 'Error',
+      'chat.messagesLabel': 'Messages',
+      'chat.replyTitle': 'Reply privately to {name}',
+    },
+    zh: {
+      'login.title': '登录 · 聊天室',
+      'login.heading': '欢迎回来',
+      'login.sub': '登录后进入聊天室。',
+      'register.title': '注册 · 聊天室',
+      'register.heading': '创建账号',
+      'register.sub': '设置用户名和密码,加入聊天室。',
+      'field.username': '账号',
+      'field.password': '密码',
+      'field.password2': '确认密码',
+      'placeholder.username': '请输入账号',
+      'placeholder.password': '请输入密码',
+      'placeholder.password2': '请再次输入密码',
+      'hint.username': '1–32 个字符:任意文字的字母、数字、_ - .',
+      'hint.password': '8–128 个字符。',
+      'button.login': '登录',
+      'button.register': '注册',
+      'toggle.toRegister': '还没有账号?立即注册',
+      'toggle.toLogin': '已有账号?去登录',
+      'login.busy': '正在登录…',
+      'register.busy': '正在注册…',
+      'error.required': '请输入账号和密码。',
+      'error.passwordLength': '密码长度须为 8 到 128 个字符。',
+      'error.passwordMismatch': '两次输入的密码不一致。',
+      'error.network': '无法连接服务器,请稍后再试。',
+      'error.generic': '出错了({status})。',
+      'error.rateLimited': '尝试次数过多,请稍后再试。',
+      'notice.sessionExpired': '登录已失效,请重新登录。',
+      'notice.loggedOut': '您已退出登录。',
+      'chat.title': '聊天室',
+      'chat.heading': '聊天室',
+      'chat.signedInAs': '当前用户:',
+      'chat.logout': '退出聊天室',
+      'chat.online': '在线',
+      'chat.onlineLabel': '在线用户',
+      'chat.you': '我',
+      'chat.everyone': '所有人(群聊)',
+      'chat.to': '发给',
+      'chat.send': '发送',
+      'chat.placeholder.group': '发消息给所有人…',
+      'chat.placeholder.private': '私聊 {name}…',
+      'chat.private': '私聊',
+      'chat.privateTo': '私聊 → {name}',
+      'chat.privateFrom': '来自 {name} 的私聊',
+      'chat.empty': '消息不能为空。',
+      'chat.tooLong': '消息最多 {max} 个字符。',
+      'chat.notConnected': '尚未连接到服务器,请稍候。',
+      'chat.connecting': '正在连接…',
+      'chat.connected': '已连接',
+      'chat.reconnecting': '连接已断开,正在重连…',
+      'chat.recipientGone': '{name} 已下线,消息将发给所有人。',
+      'chat.errorPrefix': '错误',
+      'chat.messagesLabel': '消息',
+      'chat.replyTitle': '私聊回复 {name}',
+    },
+  };
+
+  const languages = (
+    navigator.languages && navigator.languages.length
+      ? navigator.languages
+      : [navigator.language || 'en']
+  ).map(String);
+  const lang = /^zh\b/i.test(languages[0] || '') ? 'zh' : 'en';
+
+  function t(key, params) {
+    const table = STRINGS[lang];
+    let text = Object.prototype.hasOwnProperty.call(table, key) ? table[key] : STRINGS.en[key];
+    if (text === undefined) return key;
+    if (params) {
+      text = text.replace(/\{(\w+)\}/g, (whole, name) =>
+        Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole,
+      );
+    }
+    return text;
+  }
+
+  function apply(root) {
+    const scope = root || document;
+    scope.querySelectorAll('[data-i18n]').forEach((el) => {
+      el.textContent = t(el.getAttribute('data-i18n'));
+    });
+    scope.querySelectorAll('[data-i18n-placeholder]').forEach((el) => {
+      el.setAttribute('placeholder', t(el.getAttribute('data-i18n-placeholder')));
+    });
+    scope.querySelectorAll('[data-i18n-title]').forEach((el) => {
+      el.setAttribute('title', t(el.getAttribute('data-i18n-title')));
+    });
+    scope.querySelectorAll('[data-i18n-aria-label]').forEach((el) => {
+      el.setAttribute('aria-label', t(el.getAttribute('data-i18n-aria-label')));
+    });
+  }
+
+  document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+
+  window.I18n = { lang, t, apply };
+})();
