@@ -82,14 +82,20 @@ describe('chat gateway', () => {
       );
       alice.emit('2', { data: '  hello all  ', user: 'mallory' });
       for (const message of await got) {
-        expect(message).toEqual({ user: 'alice', data: 'hello all', ts: expect.any(Number) });
+        // Text arrives exactly as sent; only its sender comes from the token.
+        expect(message).toEqual({
+          user: 'alice',
+          data: '  hello all  ',
+          id: expect.any(Number),
+          ts: expect.any(Number),
+        });
       }
     });
 
     it('answers an acknowledgement callback', async () => {
       const alice = await join('alice');
       const ack = await alice.timeout(2000).emitWithAck('2', { data: 'with ack' });
-      expect(ack).toEqual({ status: 1, ts: expect.any(Number) });
+      expect(ack).toEqual({ status: 1, id: expect.any(Number), ts: expect.any(Number) });
     });
 
     it('works with the numeric event codes the original client emits', async () => {
@@ -114,17 +120,23 @@ describe('chat gateway', () => {
       const got = Promise.all([alice, bob1, bob2].map((s) => next<Msg>(s, '3')));
       alice.emit('3', { data: 'psst', to: 'bob' });
       for (const message of await got) {
-        expect(message).toEqual({ user: 'alice', data: 'psst', to: 'bob', ts: expect.any(Number) });
+        expect(message).toEqual({
+          user: 'alice',
+          data: 'psst',
+          to: 'bob',
+          id: expect.any(Number),
+          ts: expect.any(Number),
+        });
       }
       await sleep(150);
       expect(carolSeen['3']).toEqual([]);
     });
 
-    it('answers event 0 for a recipient who is not online', async () => {
+    it('answers event 0 for a recipient who does not exist', async () => {
       const alice = await join('alice');
       const error = next<Msg>(alice, '0');
-      alice.emit('3', { data: 'anyone?', to: 'carol' });
-      expect(await error).toEqual({ user: '', data: 'recipient is not online' });
+      alice.emit('3', { data: 'anyone?', to: 'nobody' });
+      expect(await error).toEqual({ user: '', data: 'no such user' });
     });
   });
 

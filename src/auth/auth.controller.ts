@@ -2,13 +2,15 @@ import { Body, Controller, Get, HttpCode, Post, Req, Res, UseGuards } from '@nes
 import type { Response } from 'express';
 import { AppConfig } from '../config/app-config.js';
 import { AuthService, type Session } from './auth.service.js';
-import { LoginDto, RegisterDto } from './dto/credentials.dto.js';
+import { LoginDto, LogoutDto, RegisterDto } from './dto/credentials.dto.js';
+import { SessionsService } from './sessions.service.js';
 import { type AuthenticatedRequest, JwtGuard } from './jwt.guard.js';
 
 @Controller()
 export class AuthController {
   constructor(
     private readonly auth: AuthService,
+    private readonly sessions: SessionsService,
     private readonly config: AppConfig,
   ) {}
 
@@ -30,6 +32,16 @@ export class AuthController {
     return { status: 1, username: req.user.username };
   }
 
+  /** Revokes the presented token, or with `{"all": true}` every token of the user. */
+  @Post('logout')
+  @HttpCode(200)
+  @UseGuards(JwtGuard)
+  async logout(@Req() req: AuthenticatedRequest, @Body() body: LogoutDto) {
+    if (body.all) await this.sessions.logoutEverywhere(req.user);
+    else await this.sessions.logout(req.user);
+    return { status: 1 };
+  }
+
   /** What the login page needs to know before anyone logs in. */
   @Get('settings')
   settings() {
@@ -41,5 +53,6 @@ export class AuthController {
 function sessionResponse(session: Session, res: Response) {
   res.setHeader('Authorization', session.token);
   res.setHeader('Access-Control-Expose-Headers', 'Authorization');
-  return { status: 1, data: session.user, token: session.token };
+  const { id, username } = session.user;
+  return { status: 1, data: { id, username }, token: session.token };
 }

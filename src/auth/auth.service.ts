@@ -1,7 +1,8 @@
 import { ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { type PublicUser, UsersService } from '../users/users.service.js';
-import { TokenService } from './token.service.js';
+import { SessionsService } from './sessions.service.js';
+import { type AuthenticatedUser, TokenService, UNAUTHORIZED } from './token.service.js';
 
 export interface Session {
   user: PublicUser;
@@ -13,8 +14,16 @@ export class AuthService {
   constructor(
     private readonly users: UsersService,
     private readonly tokens: TokenService,
+    private readonly sessions: SessionsService,
     private readonly config: AppConfig,
   ) {}
+
+  /** The user of a token that is signed, unexpired and not revoked; 401 otherwise. */
+  async authenticate(token: string | undefined): Promise<AuthenticatedUser> {
+    const user = this.tokens.verify(token);
+    if (!(await this.sessions.isValid(user))) throw new UnauthorizedException(UNAUTHORIZED);
+    return user;
+  }
 
   async login(username: string, password: string): Promise<Session> {
     const user = await this.users.verifyCredentials(username, password);

@@ -1,10 +1,7 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
-import {
-  type AuthenticatedUser,
-  TokenService,
-  tokenFromAuthorizationHeader,
-} from './token.service.js';
+import { AuthService } from './auth.service.js';
+import { type AuthenticatedUser, tokenFromAuthorizationHeader } from './token.service.js';
 
 export interface AuthenticatedRequest extends Request {
   user: AuthenticatedUser;
@@ -13,11 +10,12 @@ export interface AuthenticatedRequest extends Request {
 /** Lets an HTTP request through only with a valid token in its Authorization header. */
 @Injectable()
 export class JwtGuard implements CanActivate {
-  constructor(private readonly tokens: TokenService) {}
+  constructor(private readonly auth: AuthService) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    request.user = this.tokens.verify(tokenFromAuthorizationHeader(request.headers.authorization));
+    const token = tokenFromAuthorizationHeader(request.headers.authorization);
+    request.user = await this.auth.authenticate(token);
     return true;
   }
 }

@@ -18,26 +18,44 @@ describe(TokenService.name, () => {
   const later = Math.floor(Date.now() / 1000) + 3600;
 
   it('signs HS256 tokens carrying id and name, and verifies them', () => {
-    const token = tokens.sign({ id: 7, username: 'alice' });
+    const token = tokens.sign({ id: 7, username: 'alice', tokenVersion: 2 });
     const [header, payload] = token
       .split('.')
       .slice(0, 2)
       .map((p) => JSON.parse(Buffer.from(p, 'base64url').toString()));
     expect(header).toEqual({ alg: 'HS256', typ: 'JWT' });
-    expect(payload).toMatchObject({ sub: '7', data: 'alice', username: 'alice' });
+    expect(payload).toMatchObject({ sub: '7', data: 'alice', username: 'alice', ver: 2 });
+    expect(payload.jti).toMatch(/^[0-9a-f-]{36}$/);
     expect(payload.exp - payload.iat).toBe(3600);
-    expect(tokens.verify(token)).toEqual({ id: 7, username: 'alice', exp: payload.exp });
+    expect(tokens.verify(token)).toEqual({
+      id: 7,
+      username: 'alice',
+      exp: payload.exp,
+      jti: payload.jti,
+      ver: 2,
+    });
+  });
+
+  // Each differs from a good token in one way only.
+  const good = { sub: '1', data: 'alice', jti: 'j-1', ver: 0, exp: later };
+  const without = (key: keyof typeof good) =>
+    Object.fromEntries(Object.entries(good).filter(([k]) => k !== key));
+
+  it('accepts the good token these are made from', () => {
+    expect(tokens.verify(sign({ alg: 'HS256' }, good))).toMatchObject({ id: 1, username: 'alice' });
   });
 
   it.each([
     ['no token', undefined],
     ['garbage', 'abc'],
-    ['alg none', `${b64({ alg: 'none' })}.${b64({ sub: '1', data: 'alice', exp: later })}.`],
-    ['another secret', sign({ alg: 'HS256' }, { sub: '1', data: 'alice', exp: later }, 'lam')],
-    ['HS512', `${b64({ alg: 'HS512' })}.${b64({ sub: '1', data: 'alice', exp: later })}.x`],
-    ['no name', sign({ alg: 'HS256' }, { sub: '1', exp: later })],
-    ['a non-numeric id', sign({ alg: 'HS256' }, { sub: 'root', data: 'alice', exp: later })],
-    ['no expiry', sign({ alg: 'HS256' }, { sub: '1', data: 'alice' })],
+    ['alg none', `${b64({ alg: 'none' })}.${b64(good)}.`],
+    ['another secret', sign({ alg: 'HS256' }, good, 'lam')],
+    ['HS512', `${b64({ alg: 'HS512' })}.${b64(good)}.x`],
+    ['no name', sign({ alg: 'HS256' }, without('data'))],
+    ['a non-numeric id', sign({ alg: 'HS256' }, { ...good, sub: 'root' })],
+    ['no expiry', sign({ alg: 'HS256' }, without('exp'))],
+    ['no token id', sign({ alg: 'HS256' }, without('jti'))],
+    ['no version', sign({ alg: 'HS256' }, without('ver'))],
   ])('refuses %s as unauthorized', (_name, token) => {
     expect(() => tokens.verify(token)).toThrow(new UnauthorizedException('unauthorized'));
   });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable, UnauthorizedException } from '@nestjs/common';
 import { JwtService, TokenExpiredError } from '@nestjs/jwt';
 import { AppConfig } from '../config/app-config.js';
@@ -8,6 +9,10 @@ export interface TokenClaims {
   sub: string;
   data: string;
   username: string;
+  /** Token id, for logging out this one token. */
+  jti: string;
+  /** The user's token version when issued; bumped to refuse all older tokens. */
+  ver: number;
   iat: number;
   exp: number;
 }
@@ -17,6 +22,8 @@ export interface AuthenticatedUser {
   username: string;
   /** Expiry, in seconds since the epoch. */
   exp: number;
+  jti: string;
+  ver: number;
 }
 
 export const TOKEN_EXPIRED = 'token expired';
@@ -32,7 +39,13 @@ export class TokenService {
 
   sign(user: PublicUser): string {
     return this.jwt.sign(
-      { sub: String(user.id), data: user.username, username: user.username },
+      {
+        sub: String(user.id),
+        data: user.username,
+        username: user.username,
+        jti: randomUUID(),
+        ver: user.tokenVersion,
+      },
       {
         algorithm: 'HS256',
         secret: this.config.jwtSecret,
@@ -41,7 +54,10 @@ export class TokenService {
     );
   }
 
-  /** The token's user; UnauthorizedException with `token expired` or `unauthorized` otherwise. */
+  /**
+   * The token's user if its signature and expiry are good; UnauthorizedException with
+   * `token expired` or `unauthorized` otherwise. Revocation is SessionsService's to check.
+   */
   verify(token: string | undefined): AuthenticatedUser {
     if (!token) throw new UnauthorizedException(UNAUTHORIZED);
     let claims: TokenClaims;
@@ -59,11 +75,13 @@ export class TokenService {
     if (
       !Number.isSafeInteger(id) ||
       typeof claims.data !== 'string' ||
-      typeof claims.exp !== 'number'
+      typeof claims.exp !== 'number' ||
+      typeof claims.jti !== 'string' ||
+      !Number.isSafeInteger(claims.ver)
     ) {
       throw new UnauthorizedException(UNAUTHORIZED);
     }
-    return { id, username: claims.data, exp: claims.exp };
+    return { id, username: claims.data, exp: claims.exp, jti: claims.jti, ver: claims.ver };
   }
 }
 

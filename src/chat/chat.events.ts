@@ -1,12 +1,16 @@
+import type { HistoryItem } from '../messages/message-wire.js';
+
 /**
- * The wire protocol (see PROTOCOL.md). Event names are the original design's codes; socket.io
- * carries them as the strings '0' to '3'.
+ * The wire protocol (see PROTOCOL.md and the README). The original design's events are its
+ * codes, which socket.io carries as the strings '0' to '3'; newer ones have names.
  */
 export const ChatEvent = {
   Error: '0',
   GroupList: '1',
   GroupChat: '2',
   SingleChat: '3',
+  History: 'history',
+  Typing: 'typing',
 } as const;
 
 /** Every server → client payload has this shape; `user` is '' for messages from the server. */
@@ -16,37 +20,52 @@ export interface ServerMessage<T = string> {
 }
 
 export interface GroupChatMessage extends ServerMessage {
+  id: number;
   ts: number;
+  cid?: string;
 }
 
-export interface SingleChatMessage extends ServerMessage {
+export interface SingleChatMessage extends GroupChatMessage {
   to: string;
-  ts: number;
 }
 
-export type AckResponse = { status: 1; ts: number } | { status: 0; msg: string };
+export interface TypingNotice {
+  user: string;
+  /** 'all' for the group, else the recipient (you). */
+  to: string;
+}
+
+export type AckResponse = { status: 1; id: number; ts: number } | { status: 0; msg: string };
 
 export interface ServerToClientEvents {
   [ChatEvent.Error]: (message: ServerMessage) => void;
   [ChatEvent.GroupList]: (message: ServerMessage<string[]>) => void;
   [ChatEvent.GroupChat]: (message: ServerMessage | GroupChatMessage) => void;
   [ChatEvent.SingleChat]: (message: SingleChatMessage) => void;
+  [ChatEvent.History]: (message: ServerMessage<HistoryItem[]>) => void;
+  [ChatEvent.Typing]: (notice: TypingNotice) => void;
 }
 
 export interface ClientToServerEvents {
   [ChatEvent.GroupChat]: (payload: unknown, ack?: (response: AckResponse) => void) => void;
   [ChatEvent.SingleChat]: (payload: unknown, ack?: (response: AckResponse) => void) => void;
+  [ChatEvent.Typing]: (payload: unknown) => void;
 }
 
 /** What the handshake middleware attaches to each authenticated socket. */
 export interface ChatSocketData {
-  user: { id: number; username: string; exp: number };
+  user: { id: number; username: string; exp: number; jti: string; ver: number };
+  /** When this socket last announced typing (throttle). */
+  lastTypingAt?: number;
 }
 
 /** Room that holds every open tab of one user. */
 export const userRoom = (username: string): string => `user:${username}`;
+/** Room that holds the sockets opened with one token (to close them on logout). */
+export const tokenRoom = (jti: string): string => `token:${jti}`;
 
 export const SERVER_ERRORS = {
-  notOnline: 'recipient is not online',
+  noSuchUser: 'no such user',
   internal: 'internal error',
+  notStored: 'message not stored, try again',
 } as const;

@@ -1,4 +1,4 @@
-import { Logger, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
+import { Logger, type OnModuleDestroy, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -10,21 +10,26 @@ import {
   WsException,
 } from '@nestjs/websockets';
 import type { Socket } from 'socket.io';
+import { AuthService } from '../auth/auth.service.js';
+import { SessionsService } from '../auth/sessions.service.js';
+import { TOKEN_EXPIRED, tokenFromAuthorizationHeader } from '../auth/token.service.js';
+import { AppConfig } from '../config/app-config.js';
+import { type MessageDraft, MessageStore } from '../messages/message-store.service.js';
+import { toHistoryItem } from '../messages/message-wire.js';
+import { MessagesService } from '../messages/messages.service.js';
+import { UsersService } from '../users/users.service.js';
 import {
-  TOKEN_EXPIRED,
-  TokenService,
-  tokenFromAuthorizationHeader,
-} from '../auth/token.service.js';
-import {
+  type AckResponse,
   ChatEvent,
   type ChatSocketData,
   type ClientToServerEvents,
   SERVER_ERRORS,
   type ServerToClientEvents,
+  tokenRoom,
   userRoom,
 } from './chat.events.js';
 import { type ChatServer, DeliveryService } from './delivery.service.js';
-import { GroupMessageDto, PrivateMessageDto } from './dto/chat-message.dto.js';
+import { GroupMessageDto, PrivateMessageDto, TypingDto } from './dto/chat-message.dto.js';
 import { PresenceService } from './presence.service.js';
 import { WsAuthGuard } from './ws-auth.guard.js';
 import { WsErrorFilter } from './ws-error.filter.js';
@@ -34,46 +39,92 @@ type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, object, Cha
 
 /** setTimeout's limit; a token that lives longer is checked again when this fires. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** A user's typing notices go out at most this often. */
+const TYPING_INTERVAL_MS = 1000;
 
 @WebSocketGateway()
 @UseGuards(WsAuthGuard)
 @UsePipes(WsValidationPipe)
 @UseFilters(WsErrorFilter)
-export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
+export class ChatGateway
+  implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy
+{
   private readonly logger = new Logger(ChatGateway.name);
   private readonly expiryTimers = new WeakMap<ChatSocket, NodeJS.Timeout>();
+  private server?: ChatServer;
+  private sessionCheck?: NodeJS.Timeout;
 
   constructor(
-    private readonly tokens: TokenService,
+    private readonly auth: AuthService,
+    private readonly sessions: SessionsService,
     private readonly presence: PresenceService,
     private readonly delivery: DeliveryService,
+    private readonly messages: MessagesService,
+    private readonly store: MessageStore,
+    private readonly users: UsersService,
+    private readonly config: AppConfig,
   ) {}
 
   /** Every connection is authenticated at the handshake: no valid token, no connection. */
   afterInit(server: ChatServer): void {
+    this.server = server;
     this.delivery.attach(server);
-    server.use((socket, next) => {
-      try {
-        socket.data.user = this.tokens.verify(handshakeToken(socket));
-        next();
-      } catch (error) {
-        const reason =
-          error instanceof Error && error.message === TOKEN_EXPIRED
-            ? TOKEN_EXPIRED
-            : 'unauthorized';
-        next(new Error(reason));
-      }
+    // A message goes on the wire only once it is stored.
+    this.store.onStored((messages) => {
+      for (const message of messages) this.delivery.deliver(message);
     });
+    server.use((socket, next) => {
+      this.auth.authenticate(handshakeToken(socket)).then(
+        (user) => {
+          socket.data.user = user;
+          next();
+        },
+        (error: unknown) => {
+          const expired = error instanceof Error && error.message === TOKEN_EXPIRED;
+          next(new Error(expired ? TOKEN_EXPIRED : 'unauthorized'));
+        },
+      );
+    });
+    // A logout here closes that token's sockets at once.
+    this.sessions.onRevoked((event) => {
+      const room = 'jti' in event ? tokenRoom(event.jti) : userRoom(event.username);
+      server.in(room).disconnectSockets(true);
+    });
+    // Tokens refused elsewhere (CLI: user removed, password changed) are found by this sweep.
+    this.sessionCheck = setInterval(
+      () => void this.closeRevokedSockets(),
+      this.config.sessionCheckMs,
+    );
+    this.sessionCheck.unref();
   }
 
-  handleConnection(socket: ChatSocket): void {
-    const { username } = socket.data.user;
-    void socket.join(userRoom(username));
+  onModuleDestroy(): void {
+    clearInterval(this.sessionCheck);
+  }
+
+  async handleConnection(socket: ChatSocket): Promise<void> {
+    const { username, jti } = socket.data.user;
+    // Join first, then read up to the last stored message: later ones arrive live.
+    void socket.join([userRoom(username), tokenRoom(jti)]);
+    const untilId = this.store.lastStoredId;
     this.presence.add(username);
     this.scheduleExpiry(socket);
     socket.emit(ChatEvent.GroupChat, { user: '', data: `Welcome, ${username}!` });
     // The newcomer gets the list at once; everyone else with the next coalesced broadcast.
     socket.emit(ChatEvent.GroupList, { user: '', data: this.presence.list() });
+    try {
+      for await (const page of this.messages.catchUp(username, handshakeLastId(socket), untilId)) {
+        if (socket.disconnected) return;
+        socket.emit(ChatEvent.History, {
+          user: '',
+          data: page.map((m) => toHistoryItem(m, username)),
+        });
+      }
+      await this.messages.markDelivered(username, untilId);
+    } catch (error) {
+      this.logger.error(error instanceof Error ? error.stack : String(error));
+      socket.emit(ChatEvent.Error, { user: '', data: 'history unavailable' });
+    }
   }
 
   handleDisconnect(socket: ChatSocket): void {
@@ -82,24 +133,73 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     if (socket.data.user) this.presence.remove(socket.data.user.username);
   }
 
+  /** Stored first; told to everyone (DeliveryService) once stored; acknowledged with its id. */
   @SubscribeMessage(ChatEvent.GroupChat)
-  groupChat(@ConnectedSocket() socket: ChatSocket, @MessageBody() body: GroupMessageDto) {
-    const ts = Date.now();
-    this.delivery.toEveryone({ user: socket.data.user.username, data: body.data, ts });
-    return { status: 1, ts };
+  async groupChat(
+    @ConnectedSocket() socket: ChatSocket,
+    @MessageBody() body: GroupMessageDto,
+  ): Promise<AckResponse> {
+    return this.storeAndAck({
+      sender: socket.data.user.username,
+      recipient: null,
+      text: body.data,
+      cid: body.cid,
+      delivered: true,
+    });
   }
 
+  /** To an offline user it is stored and waits for their next connect; to nobody it is refused. */
   @SubscribeMessage(ChatEvent.SingleChat)
-  singleChat(@ConnectedSocket() socket: ChatSocket, @MessageBody() body: PrivateMessageDto) {
-    if (!this.presence.isOnline(body.to)) throw new WsException(SERVER_ERRORS.notOnline);
-    const ts = Date.now();
-    this.delivery.toConversation({
-      user: socket.data.user.username,
-      data: body.data,
-      to: body.to,
-      ts,
+  async singleChat(
+    @ConnectedSocket() socket: ChatSocket,
+    @MessageBody() body: PrivateMessageDto,
+  ): Promise<AckResponse> {
+    const online = this.presence.isOnline(body.to);
+    if (!online && !(await this.users.exists(body.to)))
+      throw new WsException(SERVER_ERRORS.noSuchUser);
+    return this.storeAndAck({
+      sender: socket.data.user.username,
+      recipient: body.to,
+      text: body.data,
+      cid: body.cid,
+      delivered: online,
     });
-    return { status: 1, ts };
+  }
+
+  /** "alice is typing": only to those who would see the message, at most once a second each. */
+  @SubscribeMessage(ChatEvent.Typing)
+  typing(@ConnectedSocket() socket: ChatSocket, @MessageBody() body: TypingDto): void {
+    const now = Date.now();
+    if (now - (socket.data.lastTypingAt ?? 0) < TYPING_INTERVAL_MS) return;
+    socket.data.lastTypingAt = now;
+    const user = socket.data.user.username;
+    if (body.to === 'all') socket.broadcast.emit(ChatEvent.Typing, { user, to: 'all' });
+    else if (body.to !== user) this.delivery.typingTo(body.to, user);
+  }
+
+  /** Acknowledged only once stored; a storage failure is a clear refusal, never a silent loss. */
+  private async storeAndAck(draft: MessageDraft): Promise<AckResponse> {
+    try {
+      const { message } = await this.messages.send(draft);
+      return { status: 1, id: message.id, ts: message.ts };
+    } catch (error) {
+      this.logger.error(error instanceof Error ? error.stack : String(error));
+      throw new WsException(SERVER_ERRORS.notStored);
+    }
+  }
+
+  private async closeRevokedSockets(): Promise<void> {
+    if (!this.server) return;
+    const sockets = [...this.server.sockets.sockets.values()].filter((s) => s.data.user);
+    if (sockets.length === 0) return;
+    try {
+      const invalid = await this.sessions.findInvalid(sockets.map((s) => s.data.user));
+      for (const socket of sockets) {
+        if (invalid.has(socket.data.user.jti)) socket.disconnect(true);
+      }
+    } catch (error) {
+      this.logger.warn(`session check failed: ${String(error)}`);
+    }
   }
 
   /** A socket whose token expires is told so and disconnected at that moment. */
@@ -110,7 +210,6 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
         if (socket.data.user.exp * 1000 > Date.now()) return this.scheduleExpiry(socket);
         socket.emit(ChatEvent.Error, { user: '', data: TOKEN_EXPIRED });
         socket.disconnect(true);
-        this.logger.debug(`token of ${socket.data.user.username} expired`);
       },
       Math.min(Math.max(remaining, 0), MAX_TIMER_MS),
     );
@@ -127,4 +226,11 @@ function handshakeToken(socket: Socket): string | undefined {
   if (typeof query.token === 'string' && query.token)
     return tokenFromAuthorizationHeader(query.token);
   return tokenFromAuthorizationHeader(headers.authorization);
+}
+
+/** `auth.lastId`: the last message id a reconnecting client saw. */
+function handshakeLastId(socket: Socket): number | undefined {
+  const value = (socket.handshake.auth as { lastId?: unknown } | undefined)?.lastId;
+  const id = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  return typeof id === 'number' && Number.isSafeInteger(id) && id >= 0 ? id : undefined;
 }

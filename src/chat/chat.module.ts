@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
+import { MessagesModule } from '../messages/messages.module.js';
+import { UsersModule } from '../users/users.module.js';
 import { ChatGateway } from './chat.gateway.js';
 import { DeliveryService } from './delivery.service.js';
 import { PresenceService } from './presence.service.js';
 
 @Module({
-  imports: [AuthModule],
+  imports: [AuthModule, MessagesModule, UsersModule],
   providers: [ChatGateway, PresenceService, DeliveryService],
 })
 export class ChatModule {}

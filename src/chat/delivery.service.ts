@@ -1,21 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import type { Server } from 'socket.io';
+import type { StoredMessage } from '../messages/message-store.service.js';
 import {
   ChatEvent,
   type ChatSocketData,
   type ClientToServerEvents,
-  type GroupChatMessage,
   type ServerToClientEvents,
-  type SingleChatMessage,
   userRoom,
 } from './chat.events.js';
 
 export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, object, ChatSocketData>;
 
 /**
- * Puts messages on the wire. Recipients are addressed through socket.io rooms (one per user),
- * never by walking the connected sockets, so each delivery costs only its recipients, and a
- * socket.io adapter (Redis, later) carries the same calls across instances.
+ * Puts messages on the wire, once they are stored. Recipients are addressed through socket.io
+ * rooms (one per user), never by walking the connected sockets, so each delivery costs only its
+ * recipients, and a socket.io adapter (Redis, later) carries the same calls across instances.
  */
 @Injectable()
 export class DeliveryService {
@@ -25,15 +24,21 @@ export class DeliveryService {
     this.server = server;
   }
 
-  toEveryone(message: GroupChatMessage): void {
-    this.io().emit(ChatEvent.GroupChat, message);
+  /** Group messages to everyone; private ones to every tab of the recipient and of the sender. */
+  deliver(message: StoredMessage): void {
+    const { id, sender: user, recipient, text: data, ts, cid } = message;
+    const wire = cid ? { user, data, id, ts, cid } : { user, data, id, ts };
+    if (recipient === null) {
+      this.io().emit(ChatEvent.GroupChat, wire);
+    } else {
+      this.io()
+        .to([userRoom(recipient), userRoom(user)])
+        .emit(ChatEvent.SingleChat, { ...wire, to: recipient });
+    }
   }
 
-  /** To every tab of the recipient and of the sender. */
-  toConversation(message: SingleChatMessage): void {
-    this.io()
-      .to([userRoom(message.to), userRoom(message.user)])
-      .emit(ChatEvent.SingleChat, message);
+  typingTo(recipient: string, user: string): void {
+    this.io().to(userRoom(recipient)).emit(ChatEvent.Typing, { user, to: recipient });
   }
 
   onlineListToEveryone(usernames: string[]): void {

@@ -75,6 +75,27 @@ export class EnvironmentVariables {
   @Min(0)
   @Max(10000)
   PRESENCE_FLUSH_MS?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  MESSAGE_BATCH_MS?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(5000)
+  MESSAGE_BATCH_MAX?: number;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(3600000)
+  SESSION_CHECK_MS?: number;
 }
 
 export type DatabaseConfig =
@@ -92,6 +113,12 @@ export class AppConfig {
   readonly registrationOpen: boolean;
   /** Presence changes are coalesced into one online-list broadcast per window. */
   readonly presenceFlushMs: number;
+  /** Extra wait before writing a batch of messages (0: write what has arrived at once). */
+  readonly messageBatchMs: number;
+  /** Most messages written by one INSERT (1: no batching). */
+  readonly messageBatchMax: number;
+  /** How often live sockets are checked against revoked tokens, removed users, password changes. */
+  readonly sessionCheckMs: number;
 
   constructor(env: EnvironmentVariables) {
     this.production = env.NODE_ENV === 'production';
@@ -103,6 +130,9 @@ export class AppConfig {
     this.jwtExpiresInSeconds = parseDuration(env.JWT_EXPIRES_IN ?? '30h');
     this.registrationOpen = env.REGISTRATION !== 'off';
     this.presenceFlushMs = env.PRESENCE_FLUSH_MS ?? 100;
+    this.messageBatchMs = env.MESSAGE_BATCH_MS ?? 0;
+    this.messageBatchMax = env.MESSAGE_BATCH_MAX ?? 500;
+    this.sessionCheckMs = env.SESSION_CHECK_MS ?? 30000;
   }
 
   /**
@@ -155,6 +185,9 @@ const VARIABLES = [
   'JWT_EXPIRES_IN',
   'REGISTRATION',
   'PRESENCE_FLUSH_MS',
+  'MESSAGE_BATCH_MS',
+  'MESSAGE_BATCH_MAX',
+  'SESSION_CHECK_MS',
 ] as const;
 
 function pickDefined(env: Record<string, string | undefined>): Record<string, string> {

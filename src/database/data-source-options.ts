@@ -2,12 +2,20 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import type { DatabaseConfig } from '../config/app-config.js';
+import { RevokedToken } from '../auth/revoked-token.entity.js';
+import { Message } from '../messages/message.entity.js';
 import { User } from '../users/user.entity.js';
 import { CreateAdminTable1764000000000 } from './migrations/1764000000000-create-admin-table.js';
+import { CreateMessagesTable1764000000001 } from './migrations/1764000000001-create-messages-table.js';
+import { AddTokenRevocation1764000000002 } from './migrations/1764000000002-add-token-revocation.js';
 
 /** Listed explicitly (not globbed) so that the app, the CLI and the tests load the same set. */
-export const ENTITIES = [User];
-export const MIGRATIONS = [CreateAdminTable1764000000000];
+export const ENTITIES = [User, Message, RevokedToken];
+export const MIGRATIONS = [
+  CreateAdminTable1764000000000,
+  CreateMessagesTable1764000000001,
+  AddTokenRevocation1764000000002,
+];
 
 /** TypeORM options for either database; the schema always comes from the migrations. */
 export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {

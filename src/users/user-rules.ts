@@ -1,3 +1,4 @@
+import { ValidateBy, type ValidationOptions } from 'class-validator';
 /**
  * Names: 1–32 characters of letters in any script (with their combining marks), decimal digits,
  * and `_ - .`. Names are NFC-normalised first, so that the same name typed on two keyboards is
@@ -21,4 +22,9 @@ export function isValidPassword(value: unknown): value is string {
   if (typeof value !== 'string') return false;
   const length = [...value].length;
   return length >= PASSWORD_MIN && length <= PASSWORD_MAX;
+}
+
+/** class-validator decorator for the rule above. */
+export function IsUsername(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy({ name: 'isUsername', validator: { validate: isValidUsername } }, options);
 }

@@ -12,4 +12,8 @@ export class User {
   /** An argon2id hash; a plain-text password adopted from the original design until its first login. */
   @Column({ name: 'password', type: 'varchar', length: 255 })
   passwordHash: string;
+
+  /** Bumped to refuse every token issued before (logout everywhere, password change). */
+  @Column({ name: 'token_version', type: 'integer', default: 0 })
+  tokenVersion: number;
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { QueryFailedError, Repository } from 'typeorm';
+import { In, QueryFailedError, Repository } from 'typeorm';
 import { User } from './user.entity.js';
 
 export class DuplicateUsernameError extends Error {}
@@ -25,6 +25,28 @@ export class UsersRepository {
 
   async updatePasswordHash(id: number, passwordHash: string): Promise<void> {
     await this.users.update({ id }, { passwordHash });
+  }
+
+  /** A new hash that also refuses every token issued until now. */
+  async replacePasswordHash(id: number, passwordHash: string): Promise<void> {
+    await this.users.update({ id }, {
+      passwordHash,
+      tokenVersion: () => 'token_version + 1',
+    } as Record<string, unknown>);
+  }
+
+  async bumpTokenVersion(id: number): Promise<void> {
+    await this.users.increment({ id }, 'tokenVersion', 1);
+  }
+
+  /** Current token versions by user id; a missing id is a removed user. */
+  async findTokenVersions(ids: number[]): Promise<Map<number, number>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.users.find({
+      select: { id: true, tokenVersion: true },
+      where: { id: In(ids) },
+    });
+    return new Map(rows.map((row) => [row.id, row.tokenVersion]));
   }
 
   async deleteByUsername(username: string): Promise<boolean> {

@@ -18,6 +18,8 @@ import { DuplicateUsernameError, UsersRepository } from './users.repository.js';
 export interface PublicUser {
   id: number;
   username: string;
+  /** Tokens carry it; a token with an older version is refused. */
+  tokenVersion: number;
 }
 
 @Injectable()
@@ -58,10 +60,9 @@ export class UsersService {
 
   async changePassword(username: string, password: string): Promise<void> {
     const user = await this.requireUser(username);
-    await this.users.updatePasswordHash(
-      user.id,
-      await this.passwords.hash(checkedPassword(password)),
-    );
+    // The old password's tokens stop working with it.
+    const hash = await this.passwords.hash(checkedPassword(password));
+    await this.users.replacePasswordHash(user.id, hash);
   }
 
   async remove(username: string): Promise<void> {
@@ -75,6 +76,14 @@ export class UsersService {
 
   async exists(username: string): Promise<boolean> {
     return (await this.users.findByUsername(username)) !== null;
+  }
+
+  logoutEverywhere(userId: number): Promise<void> {
+    return this.users.bumpTokenVersion(userId);
+  }
+
+  findTokenVersions(userIds: number[]): Promise<Map<number, number>> {
+    return this.users.findTokenVersions(userIds);
   }
 
   private async requireUser(username: string): Promise<User> {
@@ -96,5 +105,5 @@ function checkedPassword(password: string): string {
 }
 
 function toPublic(user: User): PublicUser {
-  return { id: user.id, username: user.username };
+  return { id: user.id, username: user.username, tokenVersion: user.tokenVersion };
 }

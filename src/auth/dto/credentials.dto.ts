@@ -1,11 +1,11 @@
 import { Transform } from 'class-transformer';
-import { IsString, Length, Matches } from 'class-validator';
+import { IsBoolean, IsOptional, IsString, Length } from 'class-validator';
 import {
   normaliseUsername,
   PASSWORD_MAX,
   PASSWORD_MIN,
   PASSWORD_RULE,
-  USERNAME_PATTERN,
+  IsUsername,
   USERNAME_RULE,
 } from '../../users/user-rules.js';
 
@@ -24,10 +24,17 @@ export class LoginDto {
 export class RegisterDto {
   @Transform(({ value }) => normaliseUsername(value))
   @IsString({ message: 'username must be a string' })
-  @Matches(USERNAME_PATTERN, { message: USERNAME_RULE })
+  @IsUsername({ message: USERNAME_RULE })
   username: string;
 
   @IsString({ message: 'password must be a string' })
   @Length(PASSWORD_MIN, PASSWORD_MAX, { message: PASSWORD_RULE })
   password: string;
+}
+
+export class LogoutDto {
+  /** Log out every session of the user, not only this token. */
+  @IsOptional()
+  @IsBoolean({ message: 'all must be true or false' })
+  all?: boolean;
 }

@@ -1,24 +1,48 @@
-import { Transform } from 'class-transformer';
-import { IsNotEmpty, IsString, Matches, MaxLength } from 'class-validator';
-import { USERNAME_PATTERN } from '../../users/user-rules.js';
+import { IsOptional, IsString, Matches, MaxLength, ValidateBy } from 'class-validator';
+import { IsUsername, isValidUsername } from '../../users/user-rules.js';
 
 export const MAX_TEXT_LENGTH = 2000;
 
-const trim = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' ? value.trim() : value;
+/** Text is kept exactly as sent; only its trimmed form must not be empty. */
+const IsNotBlank = () =>
+  ValidateBy({
+    name: 'isNotBlank',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && value.trim().length > 0,
+      defaultMessage: () => 'data must not be empty',
+    },
+  });
 
 /** Event 2 from a client. */
 export class GroupMessageDto {
-  @Transform(trim)
   @IsString({ message: 'data must be a string' })
-  @IsNotEmpty({ message: 'data must not be empty' })
+  @IsNotBlank()
   @MaxLength(MAX_TEXT_LENGTH, { message: `data must be at most ${MAX_TEXT_LENGTH} characters` })
   data: string;
+
+  /** The client's own id for this message: a retry with the same cid is stored and delivered once. */
+  @IsOptional()
+  @IsString({ message: 'cid must be a string' })
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'cid must be 1-64 characters of A-Z a-z 0-9 _ -' })
+  cid?: string;
 }
 
 /** Event 3 from a client. */
 export class PrivateMessageDto extends GroupMessageDto {
-  @IsString({ message: 'to must be a username' })
-  @Matches(USERNAME_PATTERN, { message: 'to must be a username' })
+  @IsUsername({ message: 'to must be a username' })
+  to: string;
+}
+
+/** `typing` from a client: `to` is 'all' or a username. */
+export class TypingDto {
+  @ValidateBy(
+    {
+      name: 'isConversation',
+      validator: {
+        validate: (value: unknown) => value === 'all' || isValidUsername(value),
+      },
+    },
+    { message: 'to must be "all" or a username' },
+  )
   to: string;
 }

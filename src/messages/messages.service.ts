@@ -1,0 +1,84 @@
+import { Injectable } from '@nestjs/common';
+import {
+  type MessageDraft,
+  MessageStore,
+  type SaveResult,
+  type StoredMessage,
+  toStored,
+} from './message-store.service.js';
+import { MessagesRepository } from './messages.repository.js';
+
+export const HISTORY_DEFAULT_LIMIT = 50;
+export const HISTORY_MAX_LIMIT = 200;
+/** Recent messages sent on a fresh connect. */
+export const RECENT_ON_CONNECT = 100;
+/** Catch-up after a reconnect is sent in pages of this size. */
+export const CATCH_UP_PAGE = 500;
+
+/** One conversation: the group (`all`) or the private one between two users. */
+export type Conversation = { kind: 'group' } | { kind: 'private'; between: [string, string] };
+
+@Injectable()
+export class MessagesService {
+  constructor(
+    private readonly store: MessageStore,
+    private readonly messages: MessagesRepository,
+  ) {}
+
+  send(draft: MessageDraft): Promise<SaveResult> {
+    return this.store.save(draft);
+  }
+
+  /** A page of one conversation: the `limit` messages just older than `beforeId`, oldest first. */
+  async page(
+    conversation: Conversation,
+    beforeId: number | undefined,
+    limit: number,
+  ): Promise<StoredMessage[]> {
+    const take = Math.min(Math.max(limit, 1), HISTORY_MAX_LIMIT);
+    const rows =
+      conversation.kind === 'group'
+        ? await this.messages.findGroupPage(beforeId, take)
+        : await this.messages.findPrivatePage(...conversation.between, beforeId, take);
+    return rows.reverse().map(toStored);
+  }
+
+  /**
+   * What a user who just connected should receive, in pages, oldest first, up to `untilId`:
+   * everything after `lastId` when reconnecting; otherwise the recent messages plus the private
+   * ones that waited for them while they were offline. Call it after the socket joined its rooms,
+   * with `untilId` = the store's lastStoredId read at that moment: later messages reach the socket
+   * live, so nothing is missed and nothing comes twice.
+   */
+  async *catchUp(
+    username: string,
+    lastId: number | undefined,
+    untilId: number,
+  ): AsyncGenerator<StoredMessage[]> {
+    if (lastId !== undefined) {
+      let after = lastId;
+      while (after < untilId) {
+        const rows = (await this.messages.findVisibleAfter(username, after, CATCH_UP_PAGE)).filter(
+          (row) => row.id <= untilId,
+        );
+        if (rows.length === 0) return;
+        yield rows.map(toStored);
+        after = rows[rows.length - 1].id;
+      }
+      return;
+    }
+    const [recent, waiting] = await Promise.all([
+      this.messages.findRecentVisible(username, RECENT_ON_CONNECT),
+      this.messages.findUndelivered(username, CATCH_UP_PAGE),
+    ]);
+    const byId = new Map(
+      [...recent, ...waiting].filter((m) => m.id <= untilId).map((m) => [m.id, m]),
+    );
+    yield [...byId.values()].sort((a, b) => a.id - b.id).map(toStored);
+  }
+
+  /** The private messages that waited for `username` up to `upToId` have now reached them. */
+  markDelivered(username: string, upToId: number): Promise<void> {
+    return this.messages.markDelivered(username, upToId);
+  }
+}
