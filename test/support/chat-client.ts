@@ -11,18 +11,25 @@ export function connect(
   url: string,
   options: {
     token?: string;
+    /** The last message id seen, for reconnect catch-up. */
+    lastId?: number;
     query?: Record<string, string>;
     headers?: Record<string, string>;
   } = {},
+  beforeConnect?: (socket: Socket) => void,
 ): Promise<Socket> {
   const socket = io(url, {
-    auth: options.token === undefined ? {} : { token: options.token },
+    auth: {
+      ...(options.token === undefined ? {} : { token: options.token }),
+      ...(options.lastId === undefined ? {} : { lastId: options.lastId }),
+    },
     query: options.query,
     extraHeaders: options.headers,
     transports: ['websocket'],
     reconnection: false,
     forceNew: true,
   });
+  beforeConnect?.(socket);
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', (error) => {
@@ -65,3 +72,27 @@ export function next<T = unknown>(
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Like connect(), with the given events recorded from before the connection opens. */
+export async function connectRecording(
+  url: string,
+  options: Parameters<typeof connect>[1],
+  ...events: string[]
+): Promise<{ socket: Socket; seen: Record<string, unknown[]> }> {
+  let seen: Record<string, unknown[]> = {};
+  const socket = await connect(url, options, (s) => (seen = record(s, ...events)));
+  return { socket, seen };
+}
+
+/** Resolves once `check` passes (polling), or rejects after `timeoutMs`. */
+export async function until(
+  check: () => boolean,
+  timeoutMs = 3000,
+  what = 'condition',
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
+    await sleep(10);
+  }
+}

@@ -18,6 +18,8 @@ export interface TestApp {
   createUser(username: string, password: string): Promise<void>;
   /** Stops the app and, unless the database was passed in, drops it. */
   close(): Promise<void>;
+  /** Stops the app and starts a new one on the same database and data directory. */
+  restart(): Promise<TestApp>;
 }
 
 export interface StartOptions {
@@ -58,6 +60,19 @@ export async function startTestApp(
       await app.close();
       if (!options.database) await database.drop();
       if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+    async restart() {
+      await app.close();
+      const again = await startTestApp(env, { database, dataDir });
+      // The new app takes over dropping what this one created.
+      return {
+        ...again,
+        close: async () => {
+          await again.app.close();
+          if (!options.database) await database.drop();
+          if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+        },
+      };
     },
   };
 }
