@@ -18,7 +18,10 @@ import { io } from 'socket.io-client';
 
 const { values: args } = parseArgs({
   options: {
-    db: { type: 'string', default: process.env.DATABASE_URL?.startsWith('mysql') ? 'mysql' : 'sqlite' },
+    db: {
+      type: 'string',
+      default: process.env.DATABASE_URL?.startsWith('mysql') ? 'mysql' : 'sqlite',
+    },
     senders: { type: 'string', default: '20' },
     messages: { type: 'string', default: '5000' },
     window: { type: 'string', default: '50' },
@@ -29,7 +32,9 @@ const SENDERS = Number(args.senders);
 const MESSAGES = Number(args.messages);
 const WINDOW = Number(args.window);
 const RUNS = Number(args.runs);
-const MYSQL_BASE = process.env.DATABASE_URL?.startsWith('mysql') ? process.env.DATABASE_URL : 'mysql://root@127.0.0.1:3306/chat';
+const MYSQL_BASE = process.env.DATABASE_URL?.startsWith('mysql')
+  ? process.env.DATABASE_URL
+  : 'mysql://root@127.0.0.1:3306/chat';
 
 const freePort = () =>
   new Promise((resolve) => {
@@ -42,7 +47,10 @@ const freePort = () =>
 async function freshDatabase() {
   if (args.db === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'chat-bench-'));
-    return { url: `sqlite:${join(dir, 'bench.sqlite')}`, drop: async () => rmSync(dir, { recursive: true }) };
+    return {
+      url: `sqlite:${join(dir, 'bench.sqlite')}`,
+      drop: async () => rmSync(dir, { recursive: true }),
+    };
   }
   const name = `chat_bench_${process.pid}_${Date.now()}`;
   const base = MYSQL_BASE.replace(/\/[^/]*$/, '/');
@@ -63,14 +71,23 @@ async function startServer(env) {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'chat-bench-data-'));
   const child = spawn(process.execPath, ['dist/src/main.js'], {
-    env: { ...process.env, NODE_OPTIONS: '', HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, ...env },
+    env: {
+      ...process.env,
+      NODE_OPTIONS: '',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      ...env,
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 150; i++) {
     try {
       if ((await fetch(`${url}/settings`)).ok) break;
-    } catch {}
+    } catch {
+      // not listening yet
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
@@ -97,8 +114,13 @@ async function run(env) {
   const server = await startServer({ DATABASE_URL: db.url, ...env });
   const sockets = [];
   for (let i = 0; i < SENDERS; i++) {
-    const s = io(server.url, { auth: { token: await token(server.url, `sender${i}`) }, transports: ['websocket'] });
-    await new Promise((resolve, reject) => (s.once('connect', resolve), s.once('connect_error', reject)));
+    const s = io(server.url, {
+      auth: { token: await token(server.url, `sender${i}`) },
+      transports: ['websocket'],
+    });
+    await new Promise(
+      (resolve, reject) => (s.once('connect', resolve), s.once('connect_error', reject)),
+    );
     sockets.push(s);
   }
   const perSender = Math.ceil(MESSAGES / SENDERS);
@@ -109,7 +131,9 @@ async function run(env) {
       const lane = async () => {
         while (sent < perSender) {
           const i = sent++;
-          const ack = await socket.timeout(30000).emitWithAck('2', { data: `bench ${n}-${i}`, cid: `b${n}-${i}` });
+          const ack = await socket
+            .timeout(30000)
+            .emitWithAck('2', { data: `bench ${n}-${i}`, cid: `b${n}-${i}` });
           if (ack.status !== 1) throw new Error(`refused: ${ack.msg}`);
         }
       };
@@ -144,7 +168,10 @@ console.log(
       batchedMsgPerSec: Math.round(b),
       unbatchedMsgPerSec: Math.round(u),
       ratio: Number((b / u).toFixed(2)),
-      allRuns: { batched: results.batched.map(Math.round), unbatched: results.unbatched.map(Math.round) },
+      allRuns: {
+        batched: results.batched.map(Math.round),
+        unbatched: results.unbatched.map(Math.round),
+      },
     },
     null,
     2,

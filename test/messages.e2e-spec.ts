@@ -77,7 +77,7 @@ describe('stored messages', () => {
       '  two  spaces  ',
       'line\nbreak',
     ];
-    const acks = [];
+    const acks: Ack[] = [];
     for (const data of texts) acks.push(await send(alice, '2', { data }));
     const res = await history('alice', 'with=all&limit=200').expect(200);
     const stored = (res.body.data as Item[]).filter((m) =>

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Brackets, In, LessThan, MoreThan, type Repository } from 'typeorm';
+import { Brackets, In, LessThan, type Repository } from 'typeorm';
 import { Message } from './message.entity.js';
 
 export type NewMessage = Omit<Message, 'id'>;
@@ -99,10 +99,6 @@ export class MessagesRepository {
       take: 1,
     });
     return last?.id ?? 0;
-  }
-
-  countAfter(id: number): Promise<number> {
-    return this.messages.countBy({ id: MoreThan(id) });
   }
 
   private visibleTo(username: string) {

@@ -29,10 +29,13 @@ export class UsersRepository {
 
   /** A new hash that also refuses every token issued until now. */
   async replacePasswordHash(id: number, passwordHash: string): Promise<void> {
-    await this.users.update({ id }, {
-      passwordHash,
-      tokenVersion: () => 'token_version + 1',
-    } as Record<string, unknown>);
+    await this.users.update(
+      { id },
+      {
+        passwordHash,
+        tokenVersion: () => 'token_version + 1',
+      },
+    );
   }
 
   async bumpTokenVersion(id: number): Promise<void> {
