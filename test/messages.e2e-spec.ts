@@ -1,6 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Socket } from 'socket.io-client';
 import request from 'supertest';
+import type { AckResponse as Ack } from '../src/chat/chat.events.js';
+import type { HistoryItem as Item } from '../src/messages/message-wire.js';
 import {
   connect,
   connectRecording,
@@ -11,17 +13,6 @@ import {
   until,
 } from './support/chat-client.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
-
-type Item = {
-  id: number;
-  user: string;
-  to: string | null;
-  data: string;
-  ts: number;
-  cid?: string;
-  unread?: true;
-};
-type Ack = { status: 1; id: number; ts: number } | { status: 0; msg: string };
 
 describe('stored messages', () => {
   let t: TestApp;
