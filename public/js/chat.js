@@ -1,6 +1,12 @@
 // Chat page: checks the kept token with GET /userinfo (api.js adds the header and sends a 401 to
-// the login page), then joins the chat over Socket.IO with io({auth: {token}}).
-// Events (PROTOCOL.md): '0' error, '1' online list, '2' group chat, '3' private chat.
+// the login page), then joins the chat over Socket.IO with io({auth: (cb) => cb({token, lastId})}).
+// Events (PROTOCOL.md): '0' error, '1' online list, '2' group chat, '3' private chat, plus
+// 'history' (stored messages after connect) and 'typing'.
+//
+// Model: every message lives in one conversation, the group ('all') or the private one with a
+// peer. #chatArea shows the selected conversation; the others count unread messages in the
+// sidebar. Messages are kept in id order and deduplicated by id; a message we send gets a client
+// id (cid), shows at once as pending and is matched to its stored copy by that cid.
 (function () {
   'use strict';
 
@@ -11,9 +17,15 @@
   const EV_ONLINE = '1';
   const EV_GROUP = '2';
   const EV_PRIVATE = '3';
+  const EV_HISTORY = 'history';
+  const EV_TYPING = 'typing';
   const MAX_LENGTH = 2000;
-  const MAX_RENDERED = 500;
   const AUTH_ERRORS = ['unauthorized', 'token expired'];
+  const GROUP = 'all'; // the group conversation's value in #select and on the wire
+  const TYPING_EVERY_MS = 2000; // we tell the server at most this often
+  const TYPING_SHOWN_MS = 4000; // someone else's indicator lasts this long after their last event
+  const OLDER_PAGE = 50;
+  const NEAR_TOP_PX = 40;
 
   // No token at all: straight to the login page.
   if (!Api.getToken()) {
@@ -22,7 +34,8 @@
   }
 
   apply();
-  document.title = t('chat.title');
+  const baseTitle = t('chat.title');
+  document.title = baseTitle;
 
   const userEl = document.getElementById('user');
   const chatArea = document.getElementById('chatArea');
@@ -32,6 +45,10 @@
   const hint = document.getElementById('hint');
   const onlineList = document.getElementById('online');
   const onlineCount = document.getElementById('onlineCount');
+  const convList = document.getElementById('conversations');
+  const convName = document.getElementById('convName');
+  const convState = document.getElementById('convState');
+  const typingEl = document.getElementById('typing');
   const logoutButton = document.getElementById('logout');
   const statusEl = document.getElementById('status');
   const statusText = document.getElementById('statusText');
@@ -41,8 +58,21 @@
   let me = '';
   let socket = null;
   let leaving = false;
+  let loggingOut = false;
   let online = [];
-  const seenIds = new Set();
+  /** Highest message id received from the server (history or live); sent again on reconnect. */
+  let lastId = null;
+  let seq = 0; // insertion order, to break ties between records with the same sort key
+
+  /** key ('all' or a peer's name) → conversation */
+  const conversations = new Map();
+  /** message id → record */
+  const byId = new Map();
+  /** cid → record, for the messages this page sent */
+  const byCid = new Map();
+  /** records sent by this page and not acknowledged yet, oldest first */
+  const outbox = [];
+  let current = null;
 
   // ---------------------------------------------------------------- helpers
 
@@ -58,10 +88,10 @@
     statusText.textContent = t('chat.' + state);
   }
 
-  function showHint(text, kind) {
-    hint.textContent = text;
+  function showHint(message, kind) {
+    hint.textContent = message;
     hint.className = 'hint' + (kind ? ' hint-' + kind : '');
-    hint.hidden = !text;
+    hint.hidden = !message;
   }
 
   function toDate(ts) {
@@ -78,14 +108,18 @@
     return date && !Number.isNaN(date.getTime()) ? date : new Date();
   }
 
-  function timeElement(ts) {
+  function setTime(time, ts) {
     const date = toDate(ts);
-    const time = document.createElement('time');
-    time.className = 'msg-time';
     time.dateTime = date.toISOString();
     time.title = date.toLocaleString();
     time.textContent =
       String(date.getHours()).padStart(2, '0') + ':' + String(date.getMinutes()).padStart(2, '0');
+  }
+
+  function timeElement(ts) {
+    const time = document.createElement('time');
+    time.className = 'msg-time';
+    setTime(time, ts);
     return time;
   }
 
@@ -95,11 +129,11 @@
     return 'hue-' + (hash % 8);
   }
 
-  function avatar(name) {
+  function avatar(name, group) {
     const span = document.createElement('span');
-    span.className = 'avatar ' + hueClass(name);
+    span.className = 'avatar ' + (group ? 'avatar-group' : hueClass(name));
     span.setAttribute('aria-hidden', 'true');
-    span.textContent = (Array.from(name)[0] || '?').toUpperCase();
+    span.textContent = group ? '#' : (Array.from(name)[0] || '?').toUpperCase();
     return span;
   }
 
@@ -109,19 +143,373 @@
     return typeof value === 'object' ? JSON.stringify(value) : String(value);
   }
 
+  function validId(value) {
+    const id = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+    return typeof id === 'number' && Number.isSafeInteger(id) && id >= 0 ? id : null;
+  }
+
+  function seeId(id) {
+    if (id !== null && (lastId === null || id > lastId)) lastId = id;
+  }
+
+  /** A client message id: a UUID, or 32 random hex digits. */
+  function newCid() {
+    const c = window.crypto;
+    if (c && typeof c.randomUUID === 'function') return c.randomUUID();
+    const bytes = new Uint8Array(16);
+    if (c && typeof c.getRandomValues === 'function') c.getRandomValues(bytes);
+    else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  }
+
   function isNearBottom() {
     return chatArea.scrollHeight - chatArea.scrollTop - chatArea.clientHeight < 80;
   }
 
-  function append(li, forceScroll) {
-    const stick = forceScroll || isNearBottom();
-    chatArea.appendChild(li);
-    while (chatArea.children.length > MAX_RENDERED) chatArea.firstElementChild.remove();
-    if (stick) chatArea.scrollTop = chatArea.scrollHeight;
+  function scrollToBottom() {
+    chatArea.scrollTop = chatArea.scrollHeight;
   }
 
-  // A centred line: the server's welcome text ('system') or an error notice ('error').
+  // ---------------------------------------------------------------- conversations
+
+  function conversation(key) {
+    let conv = conversations.get(key);
+    if (conv) return conv;
+    conv = {
+      key,
+      group: key === GROUP,
+      items: [], // records in display order (see compare())
+      unread: 0,
+      exhausted: false, // GET /messages said there is nothing older
+      loadingOlder: false,
+      scrollTop: null, // where the reader left it; null = at the bottom
+      typing: new Map(), // user → timer
+      el: null,
+    };
+    conversations.set(key, conv);
+    renderConversationList();
+    return conv;
+  }
+
+  /** The conversation a stored or live message belongs to. */
+  function keyOf(msg) {
+    if (msg.to === null || msg.to === undefined || msg.to === '') return GROUP;
+    const sender = text(msg.user);
+    return sender === me ? text(msg.to) : sender;
+  }
+
+  // Sort keys: a stored message by its id; a notice just after the messages known when it was
+  // shown; a message still waiting for its id after everything.
+  function sortKey(rec) {
+    if (rec.id !== null) return rec.id;
+    if (rec.kind === 'notice') return rec.after + 0.5;
+    return Infinity;
+  }
+
+  function compare(a, b) {
+    const ka = sortKey(a);
+    const kb = sortKey(b);
+    if (ka !== kb) return ka < kb ? -1 : 1;
+    return a.seq - b.seq;
+  }
+
+  /** Puts the record into its conversation (and on screen when that one is shown). */
+  function place(conv, rec) {
+    const items = conv.items;
+    const old = items.indexOf(rec);
+    if (old !== -1) items.splice(old, 1);
+    let lo = 0;
+    let hi = items.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (compare(items[mid], rec) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    items.splice(lo, 0, rec);
+    rec.conv = conv;
+    if (conv === current) {
+      const next = items[lo + 1];
+      chatArea.insertBefore(rec.el, next ? next.el : null);
+    }
+  }
+
+  function totalUnread() {
+    let total = 0;
+    for (const conv of conversations.values()) total += conv.unread;
+    return total;
+  }
+
+  function updateTitle() {
+    const total = totalUnread();
+    document.title = total ? '(' + total + ') ' + baseTitle : baseTitle;
+  }
+
+  function renderConversationList() {
+    const convs = Array.from(conversations.values());
+    const group = conversations.get(GROUP);
+    const peers = convs
+      .filter((c) => !c.group)
+      .sort((a, b) => lastActivity(b) - lastActivity(a) || a.key.localeCompare(b.key));
+    const items = [];
+    for (const conv of group ? [group, ...peers] : peers) {
+      if (!conv.el) conv.el = conversationItem(conv);
+      updateConversationItem(conv);
+      items.push(conv.el);
+    }
+    convList.replaceChildren(...items);
+    updateTitle();
+  }
+
+  function lastActivity(conv) {
+    for (let i = conv.items.length - 1; i >= 0; i--) {
+      const rec = conv.items[i];
+      if (rec.kind === 'message') return rec.ts || 0;
+    }
+    return 0;
+  }
+
+  function conversationItem(conv) {
+    const li = document.createElement('li');
+    li.dataset.conv = conv.key;
+    li.tabIndex = 0;
+    li.setAttribute('role', 'button');
+    const name = document.createElement('span');
+    name.className = 'conv-name';
+    name.textContent = conv.group ? t('chat.group') : conv.key;
+    const badge = document.createElement('span');
+    badge.className = 'conv-badge';
+    badge.hidden = true;
+    li.append(avatar(conv.key, conv.group), name, badge);
+    return li;
+  }
+
+  function updateConversationItem(conv) {
+    const li = conv.el;
+    if (!li) return;
+    const selected = conv === current;
+    li.classList.toggle('selected', selected);
+    li.setAttribute('aria-pressed', String(selected));
+    li.classList.toggle('is-online', !conv.group && online.includes(conv.key));
+    li.classList.toggle('has-unread', conv.unread > 0);
+    const badge = li.querySelector('.conv-badge');
+    badge.textContent = String(conv.unread);
+    badge.hidden = conv.unread === 0;
+    badge.setAttribute('aria-label', t('chat.unreadCount', { count: conv.unread }));
+  }
+
+  function addUnread(conv, count) {
+    conv.unread += count;
+    updateConversationItem(conv);
+    updateTitle();
+  }
+
+  /** Shows a conversation in #chatArea, clears its unread count and points #select at it. */
+  function openConversation(key, options) {
+    const conv = conversation(key);
+    if (current && current !== conv) {
+      current.scrollTop = isNearBottom() ? null : chatArea.scrollTop;
+      clearUnreadMarkers(current); // seen while it was open
+    }
+    const previous = current;
+    current = conv;
+    chatArea.replaceChildren(...conv.items.map((rec) => rec.el));
+    if (conv.scrollTop === null) scrollToBottom();
+    else chatArea.scrollTop = conv.scrollTop;
+    if (conv.unread) {
+      conv.unread = 0;
+      updateTitle();
+    }
+    if (previous) updateConversationItem(previous);
+    updateConversationItem(conv);
+    fillSelect();
+    updateComposerMode();
+    renderTyping();
+    if (!options || !options.keepHint) showHint('');
+    maybeLoadOlder();
+  }
+
+  function clearUnreadMarkers(conv) {
+    for (const rec of conv.items) {
+      if (rec.unread) {
+        rec.unread = false;
+        rec.el.classList.remove('unread');
+        const marker = rec.el.querySelector('.unread-marker');
+        if (marker) marker.remove();
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- messages
+
+  function messageElement(rec) {
+    const li = document.createElement('li');
+    const isPrivate = rec.to !== null;
+    li.className = 'msg ' + (rec.mine ? 'mine' : 'theirs') + (isPrivate ? ' private' : '');
+    li.dataset.user = rec.user;
+    if (isPrivate) li.dataset.to = rec.to;
+    if (!rec.mine) li.appendChild(avatar(rec.user));
+
+    const bubble = document.createElement('div');
+    bubble.className = 'bubble';
+    const meta = document.createElement('div');
+    meta.className = 'msg-meta';
+    if (!rec.mine) {
+      const author = document.createElement('span');
+      author.className = 'msg-author';
+      author.textContent = rec.user;
+      meta.appendChild(author);
+    }
+    if (isPrivate) {
+      const badge = document.createElement('span');
+      badge.className = 'badge badge-private';
+      badge.textContent =
+        rec.mine && rec.to ? t('chat.privateTo', { name: rec.to }) : t('chat.private');
+      meta.appendChild(badge);
+    }
+    rec.timeEl = timeElement(rec.ts);
+    meta.appendChild(rec.timeEl);
+
+    const body = document.createElement('div');
+    body.className = 'msg-text';
+    body.textContent = rec.data;
+
+    bubble.append(meta, body);
+    li.appendChild(bubble);
+    rec.el = li;
+    rec.metaEl = meta;
+    renderState(rec);
+    return li;
+  }
+
+  /** Pending / failed / unread decorations of a message. */
+  function renderState(rec) {
+    const li = rec.el;
+    if (rec.id !== null) li.dataset.id = String(rec.id);
+    if (rec.cid) li.dataset.cid = rec.cid;
+    li.classList.toggle('pending', rec.state === 'pending');
+    li.classList.toggle('failed', rec.state === 'failed');
+    li.classList.toggle('unread', Boolean(rec.unread));
+    for (const old of rec.metaEl.querySelectorAll('.msg-status, .msg-error, .unread-marker')) {
+      old.remove();
+    }
+    if (rec.state === 'pending') {
+      const status = document.createElement('span');
+      status.className = 'msg-status';
+      status.textContent = t('chat.pending');
+      rec.metaEl.appendChild(status);
+    } else if (rec.state === 'failed') {
+      const error = document.createElement('span');
+      error.className = 'msg-error';
+      error.setAttribute('role', 'alert');
+      error.textContent = t('chat.failed', { msg: rec.error || '' });
+      rec.metaEl.appendChild(error);
+    }
+    if (rec.unread) {
+      const marker = document.createElement('span');
+      marker.className = 'badge unread-marker';
+      marker.textContent = t('chat.unreadMarker');
+      rec.metaEl.appendChild(marker);
+    }
+  }
+
+  /**
+   * A message from the server (history, live event or an older page). `how`: 'live' (counts as
+   * unread where it is not shown), 'history' (already seen unless marked unread) or 'older'.
+   * Returns the record when it was new.
+   */
+  function receive(msg, how) {
+    if (!msg || typeof msg !== 'object') return null;
+    const sender = text(msg.user);
+    if (!sender) return null;
+    const id = validId(msg.id);
+    if (how !== 'older') seeId(id);
+    if (id !== null && byId.has(id)) return null;
+
+    const cid = typeof msg.cid === 'string' ? msg.cid : null;
+    const ts = msg.ts;
+    // Our own message coming back: it is stored now.
+    if (cid && sender === me && byCid.has(cid)) {
+      const rec = byCid.get(cid);
+      if (rec.id === null && id !== null) confirm(rec, id, ts);
+      return null;
+    }
+
+    const to = msg.to === null || msg.to === undefined || msg.to === '' ? null : text(msg.to);
+    const key = keyOf({ user: sender, to });
+    if (!key) return null;
+    const conv = conversation(key);
+    const rec = {
+      kind: 'message',
+      id,
+      cid,
+      seq: seq++,
+      user: sender,
+      to,
+      data: text(msg.data),
+      ts,
+      mine: sender === me,
+      state: 'stored',
+      unread: false,
+    };
+    const shown = conv === current;
+    if (!rec.mine && msg.unread === true) rec.unread = true;
+    messageElement(rec);
+    if (id !== null) byId.set(id, rec);
+    if (cid && rec.mine) byCid.set(cid, rec);
+
+    const stick = shown && (rec.mine || isNearBottom());
+    place(conv, rec);
+    if (stick) scrollToBottom();
+    stopTyping(conv, sender);
+
+    if (!rec.mine && !shown && (how === 'live' || rec.unread)) addUnread(conv, 1);
+    if (how !== 'older' && !conv.group && conv.el && conv.el !== convList.children[1]) {
+      renderConversationList(); // most recent private conversation first
+    }
+    return rec;
+  }
+
+  /** A message we sent is stored: it has its id now. */
+  function confirm(rec, id, ts) {
+    if (rec.id !== null) return;
+    rec.id = id;
+    if (ts !== undefined) {
+      rec.ts = ts;
+      setTime(rec.timeEl, ts);
+    }
+    rec.state = 'stored';
+    byId.set(id, rec);
+    const at = outbox.indexOf(rec);
+    if (at !== -1) outbox.splice(at, 1);
+    renderState(rec);
+    const stick = rec.conv === current && isNearBottom();
+    place(rec.conv, rec); // into id order
+    if (stick) scrollToBottom();
+  }
+
+  function drop(rec) {
+    const at = outbox.indexOf(rec);
+    if (at !== -1) outbox.splice(at, 1);
+    if (rec.conv) {
+      const i = rec.conv.items.indexOf(rec);
+      if (i !== -1) rec.conv.items.splice(i, 1);
+    }
+    rec.el.remove();
+  }
+
+  function fail(rec, reason) {
+    if (rec.id !== null) return;
+    rec.state = 'failed';
+    rec.error = reason;
+    const at = outbox.indexOf(rec);
+    if (at !== -1) outbox.splice(at, 1);
+    renderState(rec);
+  }
+
+  /** A centred line in the current conversation: an error the server reported. */
   function addNotice(kind, value) {
+    if (!current) openConversation(GROUP);
+    const target = current;
     const li = document.createElement('li');
     li.className = 'notice-line ' + kind;
     const body = document.createElement('span');
@@ -133,74 +521,242 @@
     }
     body.appendChild(document.createTextNode(text(value)));
     li.append(body, timeElement());
-    append(li, true);
+    const rec = {
+      kind: 'notice',
+      id: null,
+      seq: seq++,
+      after: lastId === null ? 0 : lastId,
+      el: li,
+    };
+    place(target, rec);
+    if (target === current) scrollToBottom();
   }
 
-  function addMessage(msg, isPrivate) {
-    if (msg.id !== undefined && msg.id !== null) {
-      const key = (isPrivate ? 'p' : 'g') + String(msg.id);
-      if (seenIds.has(key)) return;
-      seenIds.add(key);
-    }
-    const sender = text(msg.user);
-    const mine = sender === me;
-    const li = document.createElement('li');
-    li.className = 'msg ' + (mine ? 'mine' : 'theirs') + (isPrivate ? ' private' : '');
-    li.dataset.user = sender;
-    if (isPrivate) li.dataset.to = text(msg.to);
+  // ---------------------------------------------------------------- sending
 
-    if (!mine) li.appendChild(avatar(sender));
-
-    const bubble = document.createElement('div');
-    bubble.className = 'bubble';
-
-    const meta = document.createElement('div');
-    meta.className = 'msg-meta';
-    if (!mine) {
-      const author = document.createElement('span');
-      author.className = 'msg-author';
-      author.textContent = sender;
-      meta.appendChild(author);
-    }
-    if (isPrivate) {
-      const badge = document.createElement('span');
-      badge.className = 'badge badge-private';
-      const to = text(msg.to);
-      badge.textContent = mine && to ? t('chat.privateTo', { name: to }) : t('chat.private');
-      meta.appendChild(badge);
-      if (!mine && sender) {
-        li.title = t('chat.replyTitle', { name: sender });
-        li.classList.add('can-reply');
+  function emitRecord(rec) {
+    if (!socket || !socket.connected) return;
+    const payload =
+      rec.to === null
+        ? { data: rec.data, cid: rec.cid }
+        : { data: rec.data, to: rec.to, cid: rec.cid };
+    socket.emit(rec.to === null ? EV_GROUP : EV_PRIVATE, payload, (ack) => {
+      if (!ack || typeof ack !== 'object') return;
+      if (ack.status === 1) {
+        const id = validId(ack.id);
+        if (id !== null) {
+          const other = byId.get(id);
+          if (other && other !== rec) {
+            drop(rec); // already shown through another path
+            return;
+          }
+          confirm(rec, id, ack.ts);
+        }
+      } else if (ack.status === 0) {
+        const reason = text(ack.msg);
+        refusedReasons.push({ reason, at: Date.now() });
+        fail(rec, reason);
       }
-    }
-    meta.appendChild(timeElement(msg.ts));
-
-    const body = document.createElement('div');
-    body.className = 'msg-text';
-    body.textContent = text(msg.data);
-
-    bubble.append(meta, body);
-    li.appendChild(bubble);
-    append(li, mine);
-  }
-
-  function updateComposerMode() {
-    const to = select.value;
-    const isPrivate = to !== 'all';
-    form.classList.toggle('is-private', isPrivate);
-    input.placeholder = isPrivate
-      ? t('chat.placeholder.private', { name: to })
-      : t('chat.placeholder.group');
-    onlineList.querySelectorAll('li').forEach((li) => {
-      li.classList.toggle('selected', li.dataset.user === to);
-      li.setAttribute('aria-pressed', String(li.dataset.user === to));
     });
   }
 
-  function choose(name) {
-    select.value = name && online.includes(name) ? name : 'all';
-    updateComposerMode();
-    input.focus();
+  function sendMessage(value, key) {
+    const cid = newCid();
+    const rec = {
+      kind: 'message',
+      id: null,
+      cid,
+      seq: seq++,
+      user: me,
+      to: key === GROUP ? null : key,
+      data: value,
+      ts: Date.now(),
+      mine: true,
+      state: 'pending',
+      unread: false,
+    };
+    messageElement(rec);
+    byCid.set(cid, rec);
+    outbox.push(rec);
+    place(conversation(key), rec);
+    scrollToBottom();
+    emitRecord(rec);
+  }
+
+  // Event '0' also answers a refused send whose acknowledgement shows the reason on the message
+  // itself; such a reason is not repeated as a notice.
+  const refusedReasons = [];
+  function reportError(reason) {
+    setTimeout(() => {
+      const now = Date.now();
+      while (refusedReasons.length && now - refusedReasons[0].at > 2000) refusedReasons.shift();
+      const at = refusedReasons.findIndex((r) => r.reason === reason);
+      if (at !== -1) {
+        refusedReasons.splice(at, 1);
+        return;
+      }
+      addNotice('error', reason);
+    }, 300);
+  }
+
+  // ---------------------------------------------------------------- older messages
+
+  function oldestId(conv) {
+    for (const rec of conv.items) if (rec.id !== null) return rec.id;
+    return null;
+  }
+
+  /** Loads older messages when the shown conversation is scrolled to the top (or too short to scroll). */
+  function maybeLoadOlder() {
+    const conv = current;
+    if (!conv || !historyReady || conv.exhausted || conv.loadingOlder) return;
+    if (chatArea.scrollTop > NEAR_TOP_PX) return;
+    loadOlder(conv);
+  }
+
+  function loadOlder(conv) {
+    conv.loadingOlder = true;
+    if (conv === current) chatArea.classList.add('loading-older');
+    const params = { with: conv.key, limit: OLDER_PAGE };
+    const before = oldestId(conv);
+    if (before !== null) params.before = before;
+    axios
+      .get('/messages', { params, timeout: 15000 })
+      .then((res) => {
+        const body = res.data || {};
+        const list = body.status === 1 && Array.isArray(body.data) ? body.data : [];
+        const wasShown = conv === current;
+        const height = chatArea.scrollHeight;
+        const top = chatArea.scrollTop;
+        let added = 0;
+        for (const msg of list) {
+          // an older page must not change where the conversation is filed
+          if (msg && typeof msg === 'object' && keyOf(msg) !== conv.key) continue;
+          if (receive(msg, 'older')) added += 1;
+        }
+        if (list.length === 0) conv.exhausted = true;
+        // a page of messages all known already (overlap) moves the cursor on anyway
+        if (list.length > 0 && added === 0 && oldestId(conv) === before) conv.exhausted = true;
+        if (wasShown && conv === current) {
+          chatArea.scrollTop = chatArea.scrollHeight - height + top; // keep the reader's place
+        }
+      })
+      .catch((err) => {
+        if (leaving) return;
+        if (err && err.response && err.response.status === 401) return; // api.js goes to login
+        if (conv === current) showHint(t('chat.olderFailed'), 'warn');
+        conv.retryOlderAt = Date.now() + 5000;
+      })
+      .then(() => {
+        conv.loadingOlder = false;
+        chatArea.classList.remove('loading-older');
+        if (
+          conv === current &&
+          !conv.exhausted &&
+          (!conv.retryOlderAt || Date.now() > conv.retryOlderAt)
+        ) {
+          // still at the top, or too short to scroll: keep going
+          if (chatArea.scrollHeight <= chatArea.clientHeight + NEAR_TOP_PX) maybeLoadOlder();
+        }
+      });
+  }
+
+  chatArea.addEventListener('scroll', () => {
+    if (chatArea.scrollTop <= NEAR_TOP_PX) {
+      const conv = current;
+      if (conv && conv.retryOlderAt && Date.now() < conv.retryOlderAt) return;
+      maybeLoadOlder();
+    }
+  });
+
+  // ---------------------------------------------------------------- typing
+
+  let lastTypingSent = { to: null, at: 0 };
+
+  function typingNow() {
+    if (!socket || !socket.connected || !current) return;
+    const to = current.key;
+    const now = Date.now();
+    if (lastTypingSent.to === to && now - lastTypingSent.at < TYPING_EVERY_MS) return;
+    lastTypingSent = { to, at: now };
+    socket.emit(EV_TYPING, { to });
+  }
+
+  function someoneTyping(msg) {
+    if (!msg || typeof msg !== 'object') return;
+    const user = text(msg.user);
+    if (!user || user === me) return;
+    const to = text(msg.to);
+    const key = to === GROUP ? GROUP : to === me ? user : null;
+    if (!key) return;
+    const conv = conversations.get(key); // someone we have no conversation with is not shown
+    if (!conv) return;
+    clearTimeout(conv.typing.get(user));
+    conv.typing.set(
+      user,
+      setTimeout(() => stopTyping(conv, user), TYPING_SHOWN_MS),
+    );
+    if (conv === current) renderTyping();
+  }
+
+  function stopTyping(conv, user) {
+    if (!conv.typing.has(user)) return;
+    clearTimeout(conv.typing.get(user));
+    conv.typing.delete(user);
+    if (conv === current) renderTyping();
+  }
+
+  function renderTyping() {
+    const names = current ? Array.from(current.typing.keys()) : [];
+    let line = '';
+    if (names.length === 1) line = t('chat.typingOne', { name: names[0] });
+    else if (names.length === 2) line = t('chat.typingTwo', { a: names[0], b: names[1] });
+    else if (names.length > 2) line = t('chat.typingMany');
+    typingEl.textContent = line;
+    typingEl.hidden = !line;
+  }
+
+  // ---------------------------------------------------------------- recipients
+
+  /** #select: 'all', one option per online user, and the open peer even when offline. */
+  function fillSelect() {
+    const everyone = document.createElement('option');
+    everyone.value = GROUP;
+    everyone.textContent = t('chat.everyone');
+    const options = [everyone];
+    for (const name of online) {
+      const option = document.createElement('option');
+      option.value = name;
+      option.textContent = name === me ? name + ' (' + t('chat.you') + ')' : name;
+      options.push(option);
+    }
+    const key = current ? current.key : GROUP;
+    if (key !== GROUP && !online.includes(key)) {
+      const option = document.createElement('option');
+      option.value = key;
+      option.className = 'offline';
+      option.textContent = key + ' (' + t('chat.offline') + ')';
+      options.push(option);
+    }
+    select.replaceChildren(...options);
+    select.value = key;
+  }
+
+  function updateComposerMode() {
+    const key = current ? current.key : GROUP;
+    const isPrivate = key !== GROUP;
+    const offline = isPrivate && !online.includes(key);
+    form.classList.toggle('is-private', isPrivate);
+    input.placeholder = isPrivate
+      ? t('chat.placeholder.private', { name: key })
+      : t('chat.placeholder.group');
+    convName.textContent = isPrivate ? key : t('chat.groupLong');
+    convState.textContent = offline ? t('chat.offline') : '';
+    convState.hidden = !offline;
+    onlineList.querySelectorAll('li').forEach((li) => {
+      li.classList.toggle('selected', li.dataset.user === key);
+      li.setAttribute('aria-pressed', String(li.dataset.user === key));
+    });
   }
 
   function updateOnline(list) {
@@ -214,18 +770,8 @@
     names.sort((a, b) => (a === me ? -1 : b === me ? 1 : a.localeCompare(b)));
     online = names;
 
-    const previous = select.value;
-    const everyone = document.createElement('option');
-    everyone.value = 'all';
-    everyone.textContent = t('chat.everyone');
-    const options = [everyone];
     const items = [];
     for (const name of names) {
-      const option = document.createElement('option');
-      option.value = name;
-      option.textContent = name === me ? name + ' (' + t('chat.you') + ')' : name;
-      options.push(option);
-
       const li = document.createElement('li');
       li.dataset.user = name;
       li.tabIndex = 0;
@@ -243,18 +789,10 @@
       }
       items.push(li);
     }
-    select.replaceChildren(...options);
     onlineList.replaceChildren(...items);
     onlineCount.textContent = String(names.length);
-
-    if (previous !== 'all' && names.includes(previous)) {
-      select.value = previous;
-    } else {
-      select.value = 'all';
-      if (previous && previous !== 'all') {
-        showHint(t('chat.recipientGone', { name: previous }), 'info');
-      }
-    }
+    for (const conv of conversations.values()) updateConversationItem(conv);
+    fillSelect();
     updateComposerMode();
   }
 
@@ -265,16 +803,25 @@
       addNotice('error', t('error.network'));
       return;
     }
-    // auth as a function: every (re)connection sends the token kept right now.
-    socket = io({ auth: (cb) => cb({ token: Api.getToken() || '' }) });
+    // auth as a function: every (re)connection sends the token kept right now and the last
+    // message id seen, so that the server sends only what we missed.
+    socket = io({
+      auth: (cb) => {
+        const auth = { token: Api.getToken() || '' };
+        if (lastId !== null) auth.lastId = lastId;
+        cb(auth);
+      },
+    });
 
     socket.on('connect', () => {
       setStatus('connected');
-      if (hint.textContent === t('chat.notConnected')) showHint('');
+      if (hint.textContent === t('chat.queued')) showHint('');
+      // what was sent and never acknowledged goes again, with the same cid (the server dedupes)
+      for (const rec of outbox.slice()) emitRecord(rec);
     });
 
     socket.on('connect_error', (err) => {
-      if (leaving) return;
+      if (leaving || loggingOut) return;
       if (err && AUTH_ERRORS.includes(err.message)) {
         leave('notice.sessionExpired');
         return;
@@ -283,22 +830,12 @@
     });
 
     socket.on('disconnect', (reason) => {
-      if (leaving) return;
+      historyIsMissed = true;
+      if (leaving || loggingOut) return;
       setStatus('reconnecting');
-      if (reason === 'io server disconnect') {
-        // The server closed the session (expired or revoked token?). Ask again: a 401 goes to
-        // the login page through the interceptor; otherwise join again.
-        axios
-          .get('/userinfo')
-          .then(() => {
-            if (!leaving) socket.connect();
-          })
-          .catch((err) => {
-            if (!leaving && !(err && err.response && err.response.status === 401)) {
-              setTimeout(() => !leaving && socket.connect(), 2000);
-            }
-          });
-      }
+      // The server closed the socket (a restart, or a revoked token): join again. A revoked
+      // token fails the handshake with 'unauthorized', which goes to the login page.
+      if (reason === 'io server disconnect') socket.connect();
     });
 
     socket.on(EV_ERROR, (msg) => {
@@ -307,24 +844,40 @@
         leave('notice.sessionExpired');
         return;
       }
-      addNotice('error', reason);
+      reportError(reason);
     });
 
     socket.on(EV_ONLINE, (msg) => {
       if (msg) updateOnline(msg.data);
     });
 
+    socket.on(EV_HISTORY, (msg) => {
+      const list = msg && Array.isArray(msg.data) ? msg.data : [];
+      // a reconnect's history holds what we missed: new to this page, like live messages
+      const how = historyIsMissed ? 'live' : 'history';
+      for (const item of list) receive(item, how);
+      historyReady = true;
+      maybeLoadOlder();
+    });
+
     socket.on(EV_GROUP, (msg) => {
       if (!msg || typeof msg !== 'object') return;
-      if (!msg.user) addNotice('system', msg.data);
-      else addMessage(msg, false);
+      if (!msg.user) return; // the server's welcome line: the status shows we are connected
+      receive(Object.assign({}, msg, { to: null }), 'live');
     });
 
     socket.on(EV_PRIVATE, (msg) => {
-      if (!msg || typeof msg !== 'object') return;
-      addMessage(msg, true);
+      if (!msg || typeof msg !== 'object' || !msg.to) return;
+      receive(msg, 'live');
     });
+
+    socket.on(EV_TYPING, someoneTyping);
   }
+
+  // The first connection's history is what happened before this page; later ones are what it
+  // missed while disconnected. Older pages are asked for once the first history is in.
+  let historyIsMissed = false;
+  let historyReady = false;
 
   // ---------------------------------------------------------------- UI events
 
@@ -341,54 +894,60 @@
       input.focus();
       return;
     }
-    if (!socket || !socket.connected) {
+    if (!me) {
       showHint(t('chat.notConnected'), 'warn');
       return;
     }
-    const to = select.value;
-    if (to === 'all') socket.emit(EV_GROUP, { data: value });
-    else socket.emit(EV_PRIVATE, { data: value, to });
+    const key = current ? current.key : GROUP;
+    sendMessage(value, key);
+    lastTypingSent = { to: null, at: 0 };
     input.value = '';
-    showHint('');
+    if (!socket || !socket.connected) showHint(t('chat.queued'), 'info');
+    else showHint('');
     input.focus();
   });
 
   input.addEventListener('input', () => {
-    if (!hint.hidden) showHint('');
+    if (!hint.hidden && hint.textContent !== t('chat.queued')) showHint('');
+    if (input.value.trim() !== '') typingNow();
   });
 
   select.addEventListener('change', () => {
-    showHint('');
-    updateComposerMode();
+    openConversation(select.value || GROUP);
+    const key = current.key;
+    if (key !== GROUP && !online.includes(key))
+      showHint(t('chat.peerOffline', { name: key }), 'info');
   });
 
-  function pickFromList(event) {
-    const li = event.target.closest('li[data-user]');
-    if (!li) return;
-    choose(select.value === li.dataset.user ? 'all' : li.dataset.user);
+  function onActivate(list, attribute, open) {
+    function pick(event) {
+      const li = event.target.closest('li[' + attribute + ']');
+      if (!li || !list.contains(li)) return;
+      open(li.getAttribute(attribute));
+      input.focus();
+    }
+    list.addEventListener('click', pick);
+    list.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter' || event.key === ' ') {
+        event.preventDefault();
+        pick(event);
+      }
+    });
   }
-  onlineList.addEventListener('click', pickFromList);
-  onlineList.addEventListener('keydown', (event) => {
-    if (event.key === 'Enter' || event.key === ' ') {
-      event.preventDefault();
-      pickFromList(event);
-    }
+  onActivate(convList, 'data-conv', (key) => {
+    openConversation(key);
+    if (key !== GROUP && !online.includes(key))
+      showHint(t('chat.peerOffline', { name: key }), 'info');
   });
-
-  // A click on someone's private message picks them as the recipient: a quick reply.
-  chatArea.addEventListener('click', (event) => {
-    const li = event.target.closest('li.msg.private.can-reply');
-    if (li && online.includes(li.dataset.user) && !window.getSelection().toString()) {
-      choose(li.dataset.user);
-    }
-  });
+  onActivate(onlineList, 'data-user', (name) => openConversation(name));
 
   logoutButton.addEventListener('click', () => {
-    if (leaving) return;
+    if (leaving || loggingOut) return;
+    loggingOut = true;
     logoutButton.disabled = true;
-    // POST /logout revokes the token where the server supports it; its failure does not matter.
+    // POST /logout revokes the token; its failure does not matter, we leave anyway.
     axios
-      .post('/logout', null, { timeout: 3000 })
+      .post('/logout', null, { timeout: 3000, skipAuthRedirect: true })
       .catch(() => {})
       .then(() => {
         try {
@@ -421,6 +980,7 @@
         me = body.username;
         userEl.textContent = me;
         document.body.classList.remove('loading');
+        openConversation(GROUP);
         connect();
         input.focus();
       })

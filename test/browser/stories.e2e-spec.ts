@@ -74,6 +74,19 @@ function onlineNames(page: Page): Promise<string[]> {
 /** The lines of #chatArea that contain this text. */
 const lines = (page: Page, text: string) => page.locator('#chatArea li', { hasText: text });
 
+/** The entry of a conversation in the sidebar ('all' for the group, else the peer's name). */
+const convItem = (page: Page, key: string) => page.locator(`#conversations li[data-conv="${key}"]`);
+
+/** Opens a conversation from the sidebar; #select follows. */
+async function openConversation(page: Page, key: string): Promise<void> {
+  await convItem(page, key).click();
+  await page.waitForFunction(
+    `document.querySelector('#select').value === ${JSON.stringify(key)}`,
+    undefined,
+    { timeout: 5_000 },
+  );
+}
+
 async function send(
   page: Page,
   text: string,
@@ -214,9 +227,16 @@ describeWithBrowser('browser: the user stories with our pages', () => {
       const secret = `psst bob ${Date.now()}`;
       await send(users.alice.page, secret, 'bob', 'click');
 
+      // bob is on the group conversation: the one with alice counts it as unread
+      const badge = convItem(users.bob.page, 'alice').locator('.conv-badge');
+      await badge.waitFor({ state: 'visible', timeout: 10_000 });
+      expect((await badge.textContent())?.trim()).toBe('1');
+      expect(await lines(users.bob.page, secret).count()).toBe(0);
+      await openConversation(users.bob.page, 'alice');
       const atBob = lines(users.bob.page, secret);
       await atBob.waitFor({ timeout: 10_000 });
       expect(await atBob.count()).toBe(1);
+      expect(await badge.isVisible()).toBe(false);
       expect(await atBob.textContent()).toContain('alice');
       expect(await atBob.getAttribute('class')).toMatch(/\bprivate\b/);
 
@@ -231,7 +251,9 @@ describeWithBrowser('browser: the user stories with our pages', () => {
       await send(users.carol.page, marker);
       await lines(users.carol.page, marker).waitFor({ timeout: 10_000 });
       expect(await lines(users.carol.page, secret).count()).toBe(0);
-      expect(await users.carol.page.locator('#chatArea').textContent()).not.toContain(secret);
+      // nowhere in her page, not even in a conversation she has not opened
+      expect(await users.carol.page.locator('body').textContent()).not.toContain(secret);
+      expect(await convItem(users.carol.page, 'alice').count()).toBe(0);
 
       // the recipient stays selected after sending
       expect(await users.alice.page.inputValue('#select')).toBe('bob');
@@ -246,6 +268,7 @@ describeWithBrowser('browser: the user stories with our pages', () => {
       await send(users.bob.page, evil);
       for (const name of NAMES) {
         const { page } = users[name];
+        await openConversation(page, 'all');
         const line = lines(page, evil);
         await line.waitFor({ timeout: 10_000 });
         expect(await line.locator('.msg-text').textContent()).toBe(evil);
@@ -335,10 +358,16 @@ describeWithBrowser('browser: the user stories with our pages', () => {
   it(
     'story 5: logout removes the token and returns to login.html; chat.html stays closed',
     async () => {
-      const { page } = users.bob;
+      const { page, context } = users.bob;
+      const token = (await getToken(page))!;
       await page.click('#logout');
       await page.waitForURL(`${app.url}/login.html`, { timeout: 10_000 });
       expect(await getToken(page)).toBeNull();
+      // the server revoked it: the old token no longer opens anything
+      const userinfo = await context.request.get(`${app.url}/userinfo`, {
+        headers: { Authorization: token },
+      });
+      expect(userinfo.status()).toBe(401);
       await page.goto(`${app.url}/chat.html`);
       await page.waitForURL(`${app.url}/login.html`, { timeout: 10_000 });
       // alice sees bob go
