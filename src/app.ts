@@ -2,11 +2,18 @@ import 'reflect-metadata';
 import { BadRequestException, type LogLevel, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
 import { join } from 'node:path';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { HttpErrorFilter } from './common/http-error.filter.js';
+import { ORIGIN_REFUSED, OriginPolicy } from './common/origin-policy.js';
 import { projectRoot } from './common/project-root.js';
+import { ChatIoAdapter } from './chat/chat-io.adapter.js';
+
+/** Bigger bodies are refused with 413 before they are parsed. */
+const BODY_LIMIT = '16kb';
 
 export interface CreateAppOptions {
   logger?: LogLevel[] | false;
@@ -20,8 +27,40 @@ export async function createApp(
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
     logger: options.logger ?? ['log', 'warn', 'error'],
     abortOnError: false,
+    bodyParser: false,
   });
   app.disable('x-powered-by');
+  app.useBodyParser('json', { limit: BODY_LIMIT });
+  app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        // Only our own scripts and styles: the pages have no inline script or style.
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'"],
+          connectSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+        },
+      },
+    }),
+  );
+  const origins = new OriginPolicy(config.corsOrigins);
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (origins.isAllowed(req.headers.origin, req.headers.host)) return next();
+    res.status(403).json({ status: 0, msg: ORIGIN_REFUSED });
+  });
+  if (config.corsOrigins.length > 0) {
+    app.enableCors({ origin: config.corsOrigins, exposedHeaders: ['Authorization'] });
+  }
+  app.useWebSocketAdapter(new ChatIoAdapter(app, config, origins));
   app.useGlobalFilters(new HttpErrorFilter());
   app.useGlobalPipes(
     new ValidationPipe({

@@ -1,14 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createHmac } from 'node:crypto';
 import request from 'supertest';
 import { startTestApp, type TestApp } from './support/test-app.js';
+import { forgeToken, unsignedToken } from './support/tokens.js';
 
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
-
-function forge(header: object, payload: object, secret: string): string {
-  const body = `${b64(header)}.${b64(payload)}`;
-  return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
-}
 
 describe('HTTP auth', () => {
   let t: TestApp;
@@ -122,28 +117,31 @@ describe('HTTP auth', () => {
     });
 
     it('refuses a token signed with another secret', async () => {
-      const forged = forge(
-        { alg: 'HS256', typ: 'JWT' },
-        { sub: '1', data: 'alice', exp: 4102444800 },
-        'lam',
-      );
-      await request(t.url).get('/userinfo').set('Authorization', forged).expect(401);
+      await request(t.url).get('/userinfo').set('Authorization', forgeToken('lam')).expect(401);
     });
 
     it('refuses alg "none"', async () => {
-      const none = `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: '1', data: 'alice', exp: 4102444800 })}.`;
-      await request(t.url).get('/userinfo').set('Authorization', none).expect(401);
+      await request(t.url).get('/userinfo').set('Authorization', unsignedToken()).expect(401);
     });
 
-    it('refuses an expired token with "token expired"', async () => {
+    it.each([
+      ['another issuer', { iss: 'someone-else' }],
+      ['no issuer', { iss: undefined }],
+      ['another audience', { aud: 'another-app' }],
+      ['no audience', { aud: undefined }],
+    ])('refuses a token with %s', async (_name, claims) => {
+      const token = forgeToken(t.config.jwtSecret, claims);
+      await request(t.url).get('/userinfo').set('Authorization', token).expect(401);
+    });
+
+    it('refuses an expired token with "token expired", allowing a few seconds of clock skew', async () => {
       const now = Math.floor(Date.now() / 1000);
-      const expired = forge(
-        { alg: 'HS256', typ: 'JWT' },
-        { sub: '1', data: 'alice', username: 'alice', iat: now - 100, exp: now - 10 },
-        t.config.jwtSecret,
-      );
+      const expired = forgeToken(t.config.jwtSecret, { iat: now - 100, exp: now - 10 });
       const res = await request(t.url).get('/userinfo').set('Authorization', expired).expect(401);
       expect(res.body).toEqual({ status: 0, msg: 'token expired' });
+      // Two seconds late is within the clock tolerance: still accepted.
+      const skewed = forgeToken(t.config.jwtSecret, { iat: now - 100, exp: now - 2 });
+      await request(t.url).get('/userinfo').set('Authorization', skewed).expect(200);
     });
   });
 

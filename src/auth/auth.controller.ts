@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Ip, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import { AppConfig } from '../config/app-config.js';
 import { AuthService, type Session } from './auth.service.js';
@@ -16,14 +16,18 @@ export class AuthController {
 
   @Post('login')
   @HttpCode(200)
-  async login(@Body() body: LoginDto, @Res({ passthrough: true }) res: Response) {
-    return sessionResponse(await this.auth.login(body.username, body.password), res);
+  async login(@Body() body: LoginDto, @Ip() ip: string, @Res({ passthrough: true }) res: Response) {
+    return sessionResponse(await this.auth.login(body.username, body.password, ip), res);
   }
 
   @Post('register')
   @HttpCode(201)
-  async register(@Body() body: RegisterDto, @Res({ passthrough: true }) res: Response) {
-    return sessionResponse(await this.auth.register(body.username, body.password), res);
+  async register(
+    @Body() body: RegisterDto,
+    @Ip() ip: string,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    return sessionResponse(await this.auth.register(body.username, body.password, ip), res);
   }
 
   @Get('userinfo')

@@ -1,6 +1,7 @@
 import { ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { type PublicUser, UsersService } from '../users/users.service.js';
+import { LoginThrottle } from './login-throttle.service.js';
 import { SessionsService } from './sessions.service.js';
 import { type AuthenticatedUser, TokenService, UNAUTHORIZED } from './token.service.js';
 
@@ -15,6 +16,7 @@ export class AuthService {
     private readonly users: UsersService,
     private readonly tokens: TokenService,
     private readonly sessions: SessionsService,
+    private readonly throttle: LoginThrottle,
     private readonly config: AppConfig,
   ) {}
 
@@ -25,15 +27,22 @@ export class AuthService {
     return user;
   }
 
-  async login(username: string, password: string): Promise<Session> {
+  /** `ip`: the caller's address, for rate limiting. */
+  async login(username: string, password: string, ip: string): Promise<Session> {
+    this.throttle.beforeAttempt(ip, username);
     const user = await this.users.verifyCredentials(username, password);
-    // One message whether the name exists or not.
-    if (!user) throw new UnauthorizedException('wrong username or password');
+    if (!user) {
+      this.throttle.failed(ip, username);
+      // One message whether the name exists or not.
+      throw new UnauthorizedException('wrong username or password');
+    }
+    this.throttle.succeeded(ip, username);
     return { user, token: this.tokens.sign(user) };
   }
 
-  async register(username: string, password: string): Promise<Session> {
+  async register(username: string, password: string, ip: string): Promise<Session> {
     if (!this.config.registrationOpen) throw new ForbiddenException('registration is closed');
+    this.throttle.beforeAttempt(ip);
     const user = await this.users.create(username, password);
     return { user, token: this.tokens.sign(user) };
   }

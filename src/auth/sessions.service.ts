@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { UsersService } from '../users/users.service.js';
 import { RevokedTokensRepository } from './revoked-tokens.repository.js';
-import type { AuthenticatedUser } from './token.service.js';
+import { type AuthenticatedUser, expiresAtMs } from './token.service.js';
 
 export type RevocationListener = (
   event: { jti: string } | { userId: number; username: string },
@@ -62,7 +62,7 @@ export class SessionsService implements OnModuleInit, OnModuleDestroy {
   }
 
   async logout(user: AuthenticatedUser): Promise<void> {
-    await this.revoked.add(user.jti, user.exp * 1000);
+    await this.revoked.add(user.jti, expiresAtMs(user));
     this.tell({ jti: user.jti });
   }
 

@@ -37,7 +37,15 @@ describe(TokenService.name, () => {
   });
 
   // Each differs from a good token in one way only.
-  const good = { sub: '1', data: 'alice', jti: 'j-1', ver: 0, exp: later };
+  const good = {
+    sub: '1',
+    data: 'alice',
+    jti: 'j-1',
+    ver: 0,
+    iss: 'nest-chat',
+    aud: 'nest-chat',
+    exp: later,
+  };
   const without = (key: keyof typeof good) =>
     Object.fromEntries(Object.entries(good).filter(([k]) => k !== key));
 
@@ -56,6 +64,10 @@ describe(TokenService.name, () => {
     ['no expiry', sign({ alg: 'HS256' }, without('exp'))],
     ['no token id', sign({ alg: 'HS256' }, without('jti'))],
     ['no version', sign({ alg: 'HS256' }, without('ver'))],
+    ['another issuer', sign({ alg: 'HS256' }, { ...good, iss: 'elsewhere' })],
+    ['no issuer', sign({ alg: 'HS256' }, without('iss'))],
+    ['another audience', sign({ alg: 'HS256' }, { ...good, aud: 'elsewhere' })],
+    ['no audience', sign({ alg: 'HS256' }, without('aud'))],
   ])('refuses %s as unauthorized', (_name, token) => {
     expect(() => tokens.verify(token)).toThrow(new UnauthorizedException('unauthorized'));
   });

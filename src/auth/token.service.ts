@@ -27,6 +27,12 @@ export interface AuthenticatedUser {
 }
 
 export const TOKEN_EXPIRED = 'token expired';
+export const CLOCK_TOLERANCE_SECONDS = 5;
+
+/** When a token stops being accepted, in milliseconds since the epoch (clock tolerance included). */
+export function expiresAtMs(user: { exp: number }): number {
+  return (user.exp + CLOCK_TOLERANCE_SECONDS) * 1000;
+}
 export const UNAUTHORIZED = 'unauthorized';
 
 /** Signs and verifies HS256 JWTs; no other algorithm is ever accepted. */
@@ -50,6 +56,8 @@ export class TokenService {
         algorithm: 'HS256',
         secret: this.config.jwtSecret,
         expiresIn: this.config.jwtExpiresInSeconds,
+        issuer: this.config.jwtIssuer,
+        audience: this.config.jwtAudience,
       },
     );
   }
@@ -65,6 +73,10 @@ export class TokenService {
       claims = this.jwt.verify<TokenClaims>(token, {
         algorithms: ['HS256'],
         secret: this.config.jwtSecret,
+        issuer: this.config.jwtIssuer,
+        audience: this.config.jwtAudience,
+        // Small allowance for clocks that disagree by a few seconds (RFC 8725 §3.10 spirit).
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
       });
     } catch (error) {
       throw new UnauthorizedException(

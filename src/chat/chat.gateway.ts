@@ -12,7 +12,7 @@ import {
 import type { Socket } from 'socket.io';
 import { AuthService } from '../auth/auth.service.js';
 import { SessionsService } from '../auth/sessions.service.js';
-import { TOKEN_EXPIRED, tokenFromAuthorizationHeader } from '../auth/token.service.js';
+import { expiresAtMs, TOKEN_EXPIRED, tokenFromAuthorizationHeader } from '../auth/token.service.js';
 import { AppConfig } from '../config/app-config.js';
 import { type MessageDraft, MessageStore } from '../messages/message-store.service.js';
 import { toHistoryItem } from '../messages/message-wire.js';
@@ -204,10 +204,10 @@ export class ChatGateway
 
   /** A socket whose token expires is told so and disconnected at that moment. */
   private scheduleExpiry(socket: ChatSocket): void {
-    const remaining = socket.data.user.exp * 1000 - Date.now();
+    const remaining = expiresAtMs(socket.data.user) - Date.now();
     const timer = setTimeout(
       () => {
-        if (socket.data.user.exp * 1000 > Date.now()) return this.scheduleExpiry(socket);
+        if (expiresAtMs(socket.data.user) > Date.now()) return this.scheduleExpiry(socket);
         socket.emit(ChatEvent.Error, { user: '', data: TOKEN_EXPIRED });
         socket.disconnect(true);
       },

@@ -2,7 +2,7 @@ import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/com
 import { WsException } from '@nestjs/websockets';
 import type { Socket } from 'socket.io';
 import type { ChatSocketData } from './chat.events.js';
-import { TOKEN_EXPIRED, UNAUTHORIZED } from '../auth/token.service.js';
+import { expiresAtMs, TOKEN_EXPIRED, UNAUTHORIZED } from '../auth/token.service.js';
 
 /**
  * Second line behind the handshake check: a handler runs only for a socket that carries a
@@ -13,7 +13,7 @@ export class WsAuthGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const user = (context.switchToWs().getClient<Socket>().data as Partial<ChatSocketData>).user;
     if (!user) throw new WsException(UNAUTHORIZED);
-    if (user.exp * 1000 <= Date.now()) throw new WsException(TOKEN_EXPIRED);
+    if (expiresAtMs(user) <= Date.now()) throw new WsException(TOKEN_EXPIRED);
     return true;
   }
 }

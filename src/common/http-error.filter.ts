@@ -7,6 +7,8 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { Response } from 'express';
+import { isDatabaseUnavailable } from '../database/database-errors.js';
+import { TooManyRequestsException } from './too-many-requests.exception.js';
 
 /**
  * Every HTTP error has the body `{status: 0, msg}`. Unexpected errors are logged with their
@@ -20,12 +22,22 @@ export class HttpErrorFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     const { status, msg } = this.describe(exception);
     if (res.headersSent) return;
+    if (exception instanceof TooManyRequestsException) {
+      res.setHeader('Retry-After', String(exception.retryAfterSeconds));
+    }
     res.status(status).json({ status: 0, msg });
   }
 
   private describe(exception: unknown): { status: number; msg: string } {
     if (exception instanceof HttpException) {
       return { status: exception.getStatus(), msg: messageOf(exception) };
+    }
+    if (isDatabaseUnavailable(exception)) {
+      this.logger.warn(`database unavailable: ${(exception as Error).message}`);
+      return {
+        status: HttpStatus.SERVICE_UNAVAILABLE,
+        msg: 'service unavailable, try again shortly',
+      };
     }
     this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     return { status: HttpStatus.INTERNAL_SERVER_ERROR, msg: 'internal server error' };

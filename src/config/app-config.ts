@@ -4,10 +4,12 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
+  getMetadataStorage,
   IsIn,
   IsInt,
   IsOptional,
   IsString,
+  Length,
   Matches,
   Max,
   MaxLength,
@@ -19,17 +21,24 @@ import {
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
 
+/** An optional whole-number variable within [min, max]. */
+function OptionalInt(min: number, max: number): PropertyDecorator {
+  return (target, key) => {
+    for (const decorate of [IsOptional(), Transform(toInt), IsInt(), Min(min), Max(max)]) {
+      decorate(target, key);
+    }
+  };
+}
+
+const ORIGIN = /^https?:\/\/[^/\s,]+$/;
+
 /** The environment variables the server reads, validated once at start-up. */
 export class EnvironmentVariables {
   @IsOptional()
   @IsIn(['development', 'production', 'test'])
   NODE_ENV?: string;
 
-  @IsOptional()
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(65535)
+  @OptionalInt(0, 65535)
   PORT?: number;
 
   @IsOptional()
@@ -46,12 +55,11 @@ export class EnvironmentVariables {
   })
   DATABASE_URL?: string;
 
-  @IsOptional()
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(500)
+  @OptionalInt(1, 500)
   DB_POOL_SIZE?: number;
+
+  @OptionalInt(100, 60000)
+  DB_TIMEOUT_MS?: number;
 
   @IsOptional()
   @IsString()
@@ -66,36 +74,60 @@ export class EnvironmentVariables {
   JWT_EXPIRES_IN?: string;
 
   @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  JWT_ISSUER?: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  JWT_AUDIENCE?: string;
+
+  @IsOptional()
   @IsIn(['on', 'off'])
   REGISTRATION?: string;
 
   @IsOptional()
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(10000)
+  @Matches(/^\s*(https?:\/\/[^/\s,]+\s*(,\s*https?:\/\/[^/\s,]+\s*)*)?$/, {
+    message: 'CORS_ORIGINS must be a comma-separated list of origins like https://chat.example.com',
+  })
+  CORS_ORIGINS?: string;
+
+  @OptionalInt(0, 10000)
   PRESENCE_FLUSH_MS?: number;
 
-  @IsOptional()
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(1000)
+  @OptionalInt(0, 1000)
   MESSAGE_BATCH_MS?: number;
 
-  @IsOptional()
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(5000)
+  @OptionalInt(1, 5000)
   MESSAGE_BATCH_MAX?: number;
 
-  @IsOptional()
-  @Transform(toInt)
-  @IsInt()
-  @Min(100)
-  @Max(3600000)
+  @OptionalInt(100, 3600000)
   SESSION_CHECK_MS?: number;
+
+  @OptionalInt(1, 1000000)
+  LOGIN_RATE_PER_IP?: number;
+
+  @OptionalInt(1, 1000000)
+  LOGIN_FAILURES_PER_USER?: number;
+
+  @OptionalInt(1, 1000000)
+  SOCKET_RATE_PER_SEC?: number;
+
+  @OptionalInt(1, 1000000)
+  SOCKET_RATE_CAPACITY?: number;
+
+  @OptionalInt(1, 1000000)
+  SOCKET_ABUSE_LIMIT?: number;
+
+  @OptionalInt(1, 100000)
+  MAX_SOCKETS_PER_USER?: number;
+
+  @OptionalInt(1, 1000000)
+  MAX_SOCKETS_PER_IP?: number;
+
+  @OptionalInt(1024, 1073741824)
+  SLOW_CONSUMER_BYTES?: number;
 }
 
 export type DatabaseConfig =
@@ -119,6 +151,27 @@ export class AppConfig {
   readonly messageBatchMax: number;
   /** How often live sockets are checked against revoked tokens, removed users, password changes. */
   readonly sessionCheckMs: number;
+  /** Longest wait for one database query or connection before answering "unavailable". */
+  readonly dbTimeoutMs: number;
+  readonly jwtIssuer: string;
+  readonly jwtAudience: string;
+  /** Origins allowed besides the server's own (HTTP and the socket handshake). */
+  readonly corsOrigins: string[];
+  readonly limits: {
+    /** Login and register attempts per minute from one address. */
+    loginPerIpPerMinute: number;
+    /** Failed logins per 15 minutes for one name from one address (and 10x that from all). */
+    loginFailuresPerUser: number;
+    /** Socket events per second per user, and the burst allowed above it. */
+    socketEventsPerSecond: number;
+    socketEventBurst: number;
+    /** Refused events in a row after which a socket is disconnected. */
+    socketAbuseLimit: number;
+    socketsPerUser: number;
+    socketsPerIp: number;
+    /** Bytes waiting to be sent to one socket before it is dropped as a slow consumer. */
+    slowConsumerBytes: number;
+  };
 
   constructor(env: EnvironmentVariables) {
     this.production = env.NODE_ENV === 'production';
@@ -133,6 +186,23 @@ export class AppConfig {
     this.messageBatchMs = env.MESSAGE_BATCH_MS ?? 0;
     this.messageBatchMax = env.MESSAGE_BATCH_MAX ?? 500;
     this.sessionCheckMs = env.SESSION_CHECK_MS ?? 30000;
+    this.dbTimeoutMs = env.DB_TIMEOUT_MS ?? 1500;
+    this.jwtIssuer = env.JWT_ISSUER ?? 'nest-chat';
+    this.jwtAudience = env.JWT_AUDIENCE ?? 'nest-chat';
+    this.corsOrigins = (env.CORS_ORIGINS ?? '')
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter((origin) => ORIGIN.test(origin));
+    this.limits = {
+      loginPerIpPerMinute: env.LOGIN_RATE_PER_IP ?? 30,
+      loginFailuresPerUser: env.LOGIN_FAILURES_PER_USER ?? 10,
+      socketEventsPerSecond: env.SOCKET_RATE_PER_SEC ?? 10,
+      socketEventBurst: env.SOCKET_RATE_CAPACITY ?? 30,
+      socketAbuseLimit: env.SOCKET_ABUSE_LIMIT ?? 100,
+      socketsPerUser: env.MAX_SOCKETS_PER_USER ?? 10,
+      socketsPerIp: env.MAX_SOCKETS_PER_IP ?? 200,
+      slowConsumerBytes: env.SLOW_CONSUMER_BYTES ?? 1024 * 1024,
+    };
   }
 
   /**
@@ -174,25 +244,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return new AppConfig(raw);
 }
 
-const VARIABLES = [
-  'NODE_ENV',
-  'PORT',
-  'HOST',
-  'DATA_DIR',
-  'DATABASE_URL',
-  'DB_POOL_SIZE',
-  'JWT_SECRET',
-  'JWT_EXPIRES_IN',
-  'REGISTRATION',
-  'PRESENCE_FLUSH_MS',
-  'MESSAGE_BATCH_MS',
-  'MESSAGE_BATCH_MAX',
-  'SESSION_CHECK_MS',
-] as const;
-
+/** The names declared above; anything else in the environment is not ours. */
 function pickDefined(env: Record<string, string | undefined>): Record<string, string> {
+  const declared = new Set(
+    getMetadataStorage()
+      .getTargetValidationMetadatas(EnvironmentVariables, '', true, false)
+      .map((m) => m.propertyName),
+  );
   const out: Record<string, string> = {};
-  for (const key of VARIABLES) {
+  for (const key of declared) {
     const value = env[key];
     if (value !== undefined && value !== '') out[key] = value;
   }

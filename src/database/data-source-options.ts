@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import type { DatabaseConfig } from '../config/app-config.js';
+import { QuietTypeOrmLogger } from './quiet-typeorm-logger.js';
 import { RevokedToken } from '../auth/revoked-token.entity.js';
 import { Message } from '../messages/message.entity.js';
 import { User } from '../users/user.entity.js';
@@ -17,19 +18,29 @@ export const MIGRATIONS = [
   AddTokenRevocation1764000000002,
 ];
 
-/** TypeORM options for either database; the schema always comes from the migrations. */
-export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
+/**
+ * TypeORM options for either database; the schema always comes from the migrations. No query
+ * or connection waits longer than `timeoutMs`, so a database that is away is reported as such
+ * (503, refused message) instead of hanging requests.
+ */
+export function dataSourceOptions(database: DatabaseConfig, timeoutMs = 1500): DataSourceOptions {
   const common = {
     entities: ENTITIES,
     migrations: MIGRATIONS,
     migrationsRun: true,
     synchronize: false,
-    // Failed queries are not logged here: their parameters can hold password hashes.
+    logger: new QuietTypeOrmLogger(),
     logging: ['warn', 'migration'] as ('warn' | 'migration')[],
   };
   if (database.type === 'sqlite') {
     mkdirSync(dirname(database.file), { recursive: true });
-    return { ...common, type: 'better-sqlite3', database: database.file, enableWAL: true };
+    return {
+      ...common,
+      type: 'better-sqlite3',
+      database: database.file,
+      enableWAL: true,
+      timeout: timeoutMs,
+    };
   }
   return {
     ...common,
@@ -37,6 +48,8 @@ export function dataSourceOptions(database: DatabaseConfig): DataSourceOptions {
     url: database.url,
     charset: 'utf8mb4_bin',
     poolSize: database.poolSize,
-    connectTimeout: 5000,
+    connectTimeout: timeoutMs,
+    enableQueryTimeout: true,
+    maxQueryExecutionTime: timeoutMs,
   };
 }

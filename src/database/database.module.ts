@@ -9,7 +9,7 @@ import { dataSourceOptions } from './data-source-options.js';
     TypeOrmModule.forRootAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
-        ...dataSourceOptions(config.database),
+        ...dataSourceOptions(config.database, config.dbTimeoutMs),
         retryAttempts: 3,
         retryDelay: 1000,
       }),
