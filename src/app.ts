@@ -28,6 +28,8 @@ export async function createApp(
     logger: options.logger ?? ['log', 'warn', 'error'],
     abortOnError: false,
     bodyParser: false,
+    // Stopping must not wait for idle keep-alive connections.
+    forceCloseConnections: true,
   });
   app.disable('x-powered-by');
   app.useBodyParser('json', { limit: BODY_LIMIT });

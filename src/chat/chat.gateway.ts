@@ -1,4 +1,12 @@
-import { Logger, type OnModuleDestroy, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Logger,
+  type OnModuleDestroy,
+  UnauthorizedException,
+  UseFilters,
+  UseGuards,
+  UsePipes,
+} from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -31,7 +39,9 @@ import {
 import { type ChatServer, DeliveryService } from './delivery.service.js';
 import { GroupMessageDto, PrivateMessageDto, TypingDto } from './dto/chat-message.dto.js';
 import { PresenceService } from './presence.service.js';
+import { LIMIT_ERRORS, SocketLimits } from './socket-limits.service.js';
 import { WsAuthGuard } from './ws-auth.guard.js';
+import { WsRateLimitGuard } from './ws-rate-limit.guard.js';
 import { WsErrorFilter } from './ws-error.filter.js';
 import { WsValidationPipe } from './ws-validation.pipe.js';
 
@@ -41,18 +51,31 @@ type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, object, Cha
 const MAX_TIMER_MS = 2 ** 31 - 1;
 /** A user's typing notices go out at most this often. */
 const TYPING_INTERVAL_MS = 1000;
+/** How often sockets are checked for unread output piling up. */
+const SLOW_CONSUMER_CHECK_MS = 500;
+
+const SHUTDOWN_ERRORS = {
+  restarting: 'server is restarting, send again shortly',
+  unavailable: 'service unavailable',
+} as const;
 
 @WebSocketGateway()
-@UseGuards(WsAuthGuard)
+@UseGuards(WsAuthGuard, WsRateLimitGuard)
 @UsePipes(WsValidationPipe)
 @UseFilters(WsErrorFilter)
 export class ChatGateway
-  implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy
+  implements
+    OnGatewayInit,
+    OnGatewayConnection,
+    OnGatewayDisconnect,
+    OnModuleDestroy,
+    BeforeApplicationShutdown
 {
   private readonly logger = new Logger(ChatGateway.name);
   private readonly expiryTimers = new WeakMap<ChatSocket, NodeJS.Timeout>();
   private server?: ChatServer;
-  private sessionCheck?: NodeJS.Timeout;
+  private timers: NodeJS.Timeout[] = [];
+  private closing = false;
 
   constructor(
     private readonly auth: AuthService,
@@ -62,6 +85,7 @@ export class ChatGateway
     private readonly messages: MessagesService,
     private readonly store: MessageStore,
     private readonly users: UsersService,
+    private readonly limits: SocketLimits,
     private readonly config: AppConfig,
   ) {}
 
@@ -74,14 +98,21 @@ export class ChatGateway
       for (const message of messages) this.delivery.deliver(message);
     });
     server.use((socket, next) => {
+      if (this.closing) return next(new Error(SHUTDOWN_ERRORS.restarting));
       this.auth.authenticate(handshakeToken(socket)).then(
         (user) => {
+          const refused = this.limits.open(user.username, socket.handshake.address);
+          if (refused) return next(new Error(refused));
           socket.data.user = user;
           next();
         },
         (error: unknown) => {
-          const expired = error instanceof Error && error.message === TOKEN_EXPIRED;
-          next(new Error(expired ? TOKEN_EXPIRED : 'unauthorized'));
+          if (!(error instanceof UnauthorizedException)) {
+            // The database is away: the client should retry, not log out.
+            this.logger.warn(`handshake: ${String(error)}`);
+            return next(new Error(SHUTDOWN_ERRORS.unavailable));
+          }
+          next(new Error(error.message === TOKEN_EXPIRED ? TOKEN_EXPIRED : 'unauthorized'));
         },
       );
     });
@@ -91,15 +122,25 @@ export class ChatGateway
       server.in(room).disconnectSockets(true);
     });
     // Tokens refused elsewhere (CLI: user removed, password changed) are found by this sweep.
-    this.sessionCheck = setInterval(
-      () => void this.closeRevokedSockets(),
-      this.config.sessionCheckMs,
-    );
-    this.sessionCheck.unref();
+    this.every(this.config.sessionCheckMs, () => void this.closeRevokedSockets());
+    this.every(SLOW_CONSUMER_CHECK_MS, () => this.dropSlowConsumers());
   }
 
   onModuleDestroy(): void {
-    clearInterval(this.sessionCheck);
+    for (const timer of this.timers) clearInterval(timer);
+  }
+
+  /**
+   * SIGTERM: refuse new connections and messages, store and acknowledge those already received,
+   * then disconnect every socket (our page reconnects by itself once a server answers).
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.closing = true;
+    await this.store.drain();
+    // Let the acknowledgements of what was just stored go out before the sockets close.
+    await new Promise((resolve) => setImmediate(resolve));
+    this.server?.emit(ChatEvent.Error, { user: '', data: SHUTDOWN_ERRORS.restarting });
+    this.server?.disconnectSockets(true);
   }
 
   async handleConnection(socket: ChatSocket): Promise<void> {
@@ -130,7 +171,9 @@ export class ChatGateway
   handleDisconnect(socket: ChatSocket): void {
     clearTimeout(this.expiryTimers.get(socket));
     // A socket refused at the handshake never had a user and was never counted.
-    if (socket.data.user) this.presence.remove(socket.data.user.username);
+    if (!socket.data.user) return;
+    this.presence.remove(socket.data.user.username);
+    this.limits.closed(socket.data.user.username, socket.handshake.address);
   }
 
   /** Stored first; told to everyone (DeliveryService) once stored; acknowledged with its id. */
@@ -179,12 +222,30 @@ export class ChatGateway
 
   /** Acknowledged only once stored; a storage failure is a clear refusal, never a silent loss. */
   private async storeAndAck(draft: MessageDraft): Promise<AckResponse> {
+    if (this.closing) throw new WsException(SHUTDOWN_ERRORS.restarting);
     try {
       const { message } = await this.messages.send(draft);
       return { status: 1, id: message.id, ts: message.ts };
     } catch (error) {
       this.logger.error(error instanceof Error ? error.stack : String(error));
       throw new WsException(SERVER_ERRORS.notStored);
+    }
+  }
+
+  private every(ms: number, task: () => void): void {
+    const timer = setInterval(task, ms);
+    timer.unref();
+    this.timers.push(timer);
+  }
+
+  /** A client that stops reading would make us hold everything sent to it: drop it instead. */
+  private dropSlowConsumers(): void {
+    for (const socket of this.server?.sockets.sockets.values() ?? []) {
+      if (!this.limits.isSlowConsumer(socket)) continue;
+      this.logger.warn(
+        `dropping ${socket.data.user?.username ?? 'a socket'}: ${LIMIT_ERRORS.slow}`,
+      );
+      socket.disconnect(true);
     }
   }
 

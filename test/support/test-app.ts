@@ -8,6 +8,16 @@ import { AppConfig, loadConfig } from '../../src/config/app-config.js';
 import { UsersService } from '../../src/users/users.service.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
+/** Suites that are not about limits must not trip them; test/limits.e2e-spec.ts sets its own. */
+export const NO_RATE_LIMITS = {
+  LOGIN_RATE_PER_IP: '100000',
+  LOGIN_FAILURES_PER_USER: '100000',
+  SOCKET_RATE_PER_SEC: '100000',
+  SOCKET_RATE_CAPACITY: '100000',
+  MAX_SOCKETS_PER_IP: '100000',
+  MAX_SOCKETS_PER_USER: '100000',
+};
+
 export interface TestApp {
   /** http://127.0.0.1:PORT */
   url: string;
@@ -41,6 +51,7 @@ export async function startTestApp(
     DATA_DIR: dataDir,
     DATABASE_URL: database.url,
     PRESENCE_FLUSH_MS: '20',
+    ...NO_RATE_LIMITS,
     ...env,
   });
   const app = await createApp(config, { logger: ['error'] });
