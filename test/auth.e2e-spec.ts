@@ -72,6 +72,11 @@ describe('HTTP auth', () => {
     expect(res.headers.authorization).toBeUndefined();
   });
 
+  it('answers a login with no body at all with 400', async () => {
+    const res = await request(t.url).post('/login').expect(400);
+    expect(res.body).toEqual({ status: 0, msg: expect.any(String) });
+  });
+
   it('answers malformed JSON with 400 and no stack', async () => {
     const res = await request(t.url)
       .post('/login')

@@ -73,6 +73,12 @@ describe('logout and revoked tokens', () => {
     await userinfo(await login(t.url, 'bob', 'bob-password')).expect(200);
   });
 
+  it('logs out with no body at all', async () => {
+    const token = await login(t.url, 'dave', 'dave-password');
+    await request(t.url).post('/logout').set('Authorization', token).expect(200);
+    await userinfo(token).expect(401);
+  });
+
   it('refuses a malformed logout body', async () => {
     const token = await login(t.url, 'dave', 'dave-password');
     await logout(token, { all: 'yes' }).expect(400);

@@ -41,7 +41,8 @@ export class AuthController {
   @HttpCode(200)
   @UseGuards(JwtGuard)
   async logout(@Req() req: AuthenticatedRequest, @Body() body: LogoutDto) {
-    if (body.all) await this.sessions.logoutEverywhere(req.user);
+    // No body at all (no Content-Type) means the same as {}.
+    if (body?.all) await this.sessions.logoutEverywhere(req.user);
     else await this.sessions.logout(req.user);
     return { status: 1 };
   }

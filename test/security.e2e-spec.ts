@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { connect, login } from './support/chat-client.js';
+import { buildServer, startServerProcess } from './support/server-process.js';
+import { createTestDatabase } from './support/test-database.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+describe('origins, headers and sizes', () => {
+  let t: TestApp;
+  let token: string;
+  beforeAll(async () => {
+    t = await startTestApp({ CORS_ORIGINS: 'https://chat.example.com, http://localhost:5173' });
+    await t.createUser('alice', 'alice-password');
+    token = await login(t.url, 'alice', 'alice-password');
+  });
+  afterAll(() => t.close());
+
+  it('serves its own origin and listed ones, with CORS headers for the listed', async () => {
+    const own = await request(t.url)
+      .get('/userinfo')
+      .set('Authorization', token)
+      .set('Origin', t.url);
+    expect(own.status).toBe(200);
+    const listed = await request(t.url)
+      .post('/login')
+      .set('Origin', 'https://chat.example.com')
+      .send({ username: 'alice', password: 'alice-password' })
+      .expect(200);
+    expect(listed.headers['access-control-allow-origin']).toBe('https://chat.example.com');
+    expect(listed.headers['access-control-expose-headers']).toMatch(/Authorization/);
+  });
+
+  it('refuses other origins on HTTP with 403, preflight included', async () => {
+    const res = await request(t.url)
+      .post('/login')
+      .set('Origin', 'https://evil.example')
+      .send({ username: 'alice', password: 'alice-password' })
+      .expect(403);
+    expect(res.body).toEqual({ status: 0, msg: 'origin not allowed' });
+    expect(res.headers.authorization).toBeUndefined();
+    await request(t.url).options('/login').set('Origin', 'https://evil.example').expect(403);
+  });
+
+  it('refuses other origins at the socket handshake', async () => {
+    await expect(
+      connect(t.url, { token, headers: { Origin: 'https://evil.example' } }),
+    ).rejects.toThrow('origin not allowed');
+    const listed = await connect(t.url, { token, headers: { Origin: 'http://localhost:5173' } });
+    listed.close();
+    const own = await connect(t.url, { token, headers: { Origin: t.url } });
+    own.close();
+  });
+
+  it('sends helmet headers and a CSP that allows only our own scripts and styles', async () => {
+    const res = await request(t.url).get('/chat.html').expect(200);
+    const csp = res.headers['content-security-policy'];
+    expect(csp).toMatch(/script-src 'self'(;|$)/);
+    expect(csp).toMatch(/style-src 'self'(;|$)/);
+    expect(csp).toMatch(/default-src 'self'/);
+    expect(csp).toMatch(/frame-ancestors 'none'/);
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-powered-by']).toBeUndefined();
+  });
+
+  it('refuses bodies over 16 KB with 413 and the error body', async () => {
+    const res = await request(t.url)
+      .post('/login')
+      .send({ username: 'alice', password: 'p'.repeat(17 * 1024) })
+      .expect(413);
+    expect(res.body).toEqual({ status: 0, msg: expect.any(String) });
+    // Under the limit, an over-long password is refused before any hashing.
+    await request(t.url)
+      .post('/register')
+      .send({ username: 'long', password: 'p'.repeat(15 * 1024) })
+      .expect(400);
+  });
+});
+
+describe('tokens never reach the logs', () => {
+  it('keeps tokens out of everything the server prints', async () => {
+    buildServer();
+    const db = await createTestDatabase();
+    const dataDir = mkdtempSync(join(tmpdir(), 'chat-logs-'));
+    const server = await startServerProcess({ DATABASE_URL: db.url, DATA_DIR: dataDir });
+    try {
+      const res = await request(server.url)
+        .post('/register')
+        .send({ username: 'logged', password: 'logged-password' });
+      const token = res.headers.authorization as string;
+      const [, , signature] = token.split('.');
+      await request(server.url).get('/userinfo').set('Authorization', token).expect(200);
+      await request(server.url).get(`/userinfo?token=${token}`).expect(401);
+      await request(server.url)
+        .get(`/messages?with=nobody%20here&token=${token}`)
+        .set('Authorization', token)
+        .expect(400);
+      const viaQuery = await connect(server.url, { query: { token } });
+      viaQuery.emit('2', null);
+      viaQuery.close();
+      await expect(connect(server.url, { query: { token: token + 'x' } })).rejects.toThrow(
+        'unauthorized',
+      );
+      await request(server.url).post('/logout').set('Authorization', token).expect(200);
+      await expect(connect(server.url, { query: { token } })).rejects.toThrow('unauthorized');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(server.output()).not.toContain(signature);
+      expect(server.output()).toMatch(/chat server on/);
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+      await db.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60000);
+});
