@@ -39,7 +39,7 @@ import {
 import { type ChatServer, DeliveryService } from './delivery.service.js';
 import { GroupMessageDto, PrivateMessageDto, TypingDto } from './dto/chat-message.dto.js';
 import { PresenceService } from './presence.service.js';
-import { LIMIT_ERRORS, SocketLimits } from './socket-limits.service.js';
+import { dropNow, LIMIT_ERRORS, pendingBytes, SocketLimits } from './socket-limits.service.js';
 import { WsAuthGuard } from './ws-auth.guard.js';
 import { WsRateLimitGuard } from './ws-rate-limit.guard.js';
 import { WsErrorFilter } from './ws-error.filter.js';
@@ -140,7 +140,10 @@ export class ChatGateway
     // Let the acknowledgements of what was just stored go out before the sockets close.
     await new Promise((resolve) => setImmediate(resolve));
     this.server?.emit(ChatEvent.Error, { user: '', data: SHUTDOWN_ERRORS.restarting });
-    this.server?.disconnectSockets(true);
+    const sockets = [...(this.server?.sockets.sockets.values() ?? [])];
+    // Without closing the transport: the client sees "io server disconnect" and reconnects.
+    this.server?.disconnectSockets(false);
+    await flushed(sockets, 1000);
   }
 
   async handleConnection(socket: ChatSocket): Promise<void> {
@@ -245,7 +248,7 @@ export class ChatGateway
       this.logger.warn(
         `dropping ${socket.data.user?.username ?? 'a socket'}: ${LIMIT_ERRORS.slow}`,
       );
-      socket.disconnect(true);
+      dropNow(socket);
     }
   }
 
@@ -276,6 +279,14 @@ export class ChatGateway
     );
     timer.unref();
     this.expiryTimers.set(socket, timer);
+  }
+}
+
+/** Waits (at most `limitMs`) until what was written to these sockets has left the process. */
+async function flushed(sockets: Socket[], limitMs: number): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (Date.now() < deadline && sockets.some((socket) => pendingBytes(socket) > 0)) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 

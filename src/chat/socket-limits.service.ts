@@ -75,6 +75,20 @@ function increment(counts: Map<string, number>, key: string, by: number): void {
   else counts.delete(key);
 }
 
+/**
+ * Closes a socket without waiting to flush what it has not read (a plain disconnect would wait
+ * for a drain that never comes), and frees its buffers at once.
+ */
+export function dropNow(socket: Socket): void {
+  socket.disconnect();
+  const conn = socket.conn as unknown as {
+    close(discard: boolean): void;
+    transport?: { socket?: { terminate?: () => void } };
+  };
+  conn.transport?.socket?.terminate?.();
+  conn.close(true);
+}
+
 /** Bytes queued by engine.io for this client plus those buffered by its WebSocket. */
 export function pendingBytes(socket: Socket): number {
   const conn = socket.conn as unknown as {

@@ -60,11 +60,19 @@ export interface UserPage {
  */
 export async function openUserPage(
   browser: Browser,
-  options: { locale?: string; viewport?: { width: number; height: number } } = {},
+  options: {
+    locale?: string;
+    viewport?: { width: number; height: number };
+    /** Keep the server's Content-Security-Policy in force. */
+    enforceCsp?: boolean;
+  } = {},
 ): Promise<UserPage> {
   const context = await browser.newContext({
     locale: options.locale ?? 'en-US',
     viewport: options.viewport ?? { width: 1280, height: 800 },
+    // Playwright's string predicates (waitForFunction) are evaluated in the page, which our CSP
+    // forbids; functional tests lift it, the CSP test keeps it.
+    bypassCSP: !options.enforceCsp,
   });
   const page = await context.newPage();
   const log: PageLog = { dialogs: [], errors: [] };
