@@ -4,7 +4,9 @@ import { DataSource } from 'typeorm';
 import { loadConfig } from './src/config/app-config.js';
 import { dataSourceOptions } from './src/database/data-source-options.js';
 
+const config = loadConfig();
+
 export default new DataSource({
-  ...dataSourceOptions(loadConfig().database),
+  ...dataSourceOptions(config.database, config.dbTimeoutMs),
   migrationsRun: false,
 });
