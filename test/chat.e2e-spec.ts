@@ -178,6 +178,7 @@ describe('chat gateway', () => {
       ['blank text', '2', { data: '   \n ' }],
       ['60 KB of text', '2', { data: 'x'.repeat(60_000) }],
       ['2,001 characters', '2', { data: 'y'.repeat(2001) }],
+      ['a lone surrogate (not storable as UTF-8)', '2', { data: 'ok\ud83d' }],
       ['null on event 3', '3', null],
       ['no recipient', '3', { data: 'hi' }],
       ['a number recipient', '3', { data: 'hi', to: 7 }],

@@ -827,6 +827,9 @@
         return;
       }
       setStatus('reconnecting');
+      // Refused by the server for now ("service unavailable" while its database is away, "server
+      // is restarting", too many connections): socket.io does not retry those by itself.
+      if (!socket.active) setTimeout(() => !leaving && !loggingOut && socket.connect(), 2000);
     });
 
     socket.on('disconnect', (reason) => {

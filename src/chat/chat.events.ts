@@ -35,7 +35,8 @@ export interface TypingNotice {
   to: string;
 }
 
-export type AckResponse = { status: 1; id: number; ts: number } | { status: 0; msg: string };
+export type AckResponse =
+  { status: 1; id: number; ts: number } | { status: 0; msg: string; retry?: true };
 
 export interface ServerToClientEvents {
   [ChatEvent.Error]: (message: ServerMessage) => void;

@@ -40,6 +40,7 @@ import { type ChatServer, DeliveryService } from './delivery.service.js';
 import { GroupMessageDto, PrivateMessageDto, TypingDto } from './dto/chat-message.dto.js';
 import { PresenceService } from './presence.service.js';
 import { dropNow, LIMIT_ERRORS, pendingBytes, SocketLimits } from './socket-limits.service.js';
+import { RetryableWsException } from './retryable-ws.exception.js';
 import { WsAuthGuard } from './ws-auth.guard.js';
 import { WsRateLimitGuard } from './ws-rate-limit.guard.js';
 import { WsErrorFilter } from './ws-error.filter.js';
@@ -225,13 +226,13 @@ export class ChatGateway
 
   /** Acknowledged only once stored; a storage failure is a clear refusal, never a silent loss. */
   private async storeAndAck(draft: MessageDraft): Promise<AckResponse> {
-    if (this.closing) throw new WsException(SHUTDOWN_ERRORS.restarting);
+    if (this.closing) throw new RetryableWsException(SHUTDOWN_ERRORS.restarting);
     try {
       const { message } = await this.messages.send(draft);
       return { status: 1, id: message.id, ts: message.ts };
     } catch (error) {
       this.logger.error(error instanceof Error ? error.stack : String(error));
-      throw new WsException(SERVER_ERRORS.notStored);
+      throw new RetryableWsException(SERVER_ERRORS.notStored);
     }
   }
 

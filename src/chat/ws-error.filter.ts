@@ -2,10 +2,12 @@ import { type ArgumentsHost, Catch, HttpException, Logger } from '@nestjs/common
 import { BaseWsExceptionFilter, WsException } from '@nestjs/websockets';
 import type { Socket } from 'socket.io';
 import { type AckResponse, ChatEvent, SERVER_ERRORS } from './chat.events.js';
+import { RetryableWsException } from './retryable-ws.exception.js';
 
 /**
  * A refused event answers its sender only: event 0 `{user: '', data: reason}`, and the
- * acknowledgement `{status: 0, msg}` when the client passed one. Unexpected errors are logged
+ * acknowledgement `{status: 0, msg}` when the client passed one (with `retry: true` when the
+ * same message may succeed later). Unexpected errors are logged
  * and reported as "internal error"; nothing reaches other clients and nothing stops the server.
  */
 @Catch()
@@ -19,7 +21,11 @@ export class WsErrorFilter extends BaseWsExceptionFilter {
     const ack = host
       .getArgs()
       .find((arg): arg is (r: AckResponse) => void => typeof arg === 'function');
-    ack?.({ status: 0, msg: reason });
+    ack?.(
+      exception instanceof RetryableWsException
+        ? { status: 0, msg: reason, retry: true }
+        : { status: 0, msg: reason },
+    );
   }
 
   private reasonOf(exception: unknown): string {

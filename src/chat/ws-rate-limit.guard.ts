@@ -1,5 +1,5 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
-import { WsException } from '@nestjs/websockets';
+import { RetryableWsException } from './retryable-ws.exception.js';
 import type { Socket } from 'socket.io';
 import type { ChatSocketData } from './chat.events.js';
 import { LIMIT_ERRORS, SocketLimits } from './socket-limits.service.js';
@@ -13,7 +13,7 @@ export class WsRateLimitGuard implements CanActivate {
     const socket = context.switchToWs().getClient<Socket>();
     const { user } = socket.data as ChatSocketData;
     if (!this.limits.allowEvent(socket, user.username))
-      throw new WsException(LIMIT_ERRORS.rateLimited);
+      throw new RetryableWsException(LIMIT_ERRORS.rateLimited);
     return true;
   }
 }

@@ -13,10 +13,25 @@ const IsNotBlank = () =>
     },
   });
 
+/**
+ * A lone UTF-16 surrogate cannot be stored as UTF-8: it would come back as something else, so
+ * it is refused rather than acknowledged and altered.
+ */
+const IsWellFormedText = () =>
+  ValidateBy({
+    name: 'isWellFormedText',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'string' && (value as string & { isWellFormed(): boolean }).isWellFormed(),
+      defaultMessage: () => 'data must be valid Unicode text',
+    },
+  });
+
 /** Event 2 from a client. */
 export class GroupMessageDto {
   @IsString({ message: 'data must be a string' })
   @IsNotBlank()
+  @IsWellFormedText()
   @MaxLength(MAX_TEXT_LENGTH, { message: `data must be at most ${MAX_TEXT_LENGTH} characters` })
   data: string;
 
