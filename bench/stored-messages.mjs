@@ -7,14 +7,9 @@
 // send `messages` group messages in total as fast as acknowledgements allow (each sender keeps
 // `window` messages in flight). Reported: messages per second from the first send to the last
 // acknowledgement, median of the runs, and the ratio batched / unbatched.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import mysql from 'mysql2/promise';
 import { io } from 'socket.io-client';
+import { freshDatabase, median, register, startServer } from './lib.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -32,90 +27,14 @@ const SENDERS = Number(args.senders);
 const MESSAGES = Number(args.messages);
 const WINDOW = Number(args.window);
 const RUNS = Number(args.runs);
-const MYSQL_BASE = process.env.DATABASE_URL?.startsWith('mysql')
-  ? process.env.DATABASE_URL
-  : 'mysql://root@127.0.0.1:3306/chat';
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-
-async function freshDatabase() {
-  if (args.db === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'chat-bench-'));
-    return {
-      url: `sqlite:${join(dir, 'bench.sqlite')}`,
-      drop: async () => rmSync(dir, { recursive: true }),
-    };
-  }
-  const name = `chat_bench_${process.pid}_${Date.now()}`;
-  const base = MYSQL_BASE.replace(/\/[^/]*$/, '/');
-  const admin = await mysql.createConnection({ uri: base });
-  await admin.query(`CREATE DATABASE ${name} CHARACTER SET utf8mb4`);
-  await admin.end();
-  return {
-    url: base + name,
-    drop: async () => {
-      const c = await mysql.createConnection({ uri: base });
-      await c.query(`DROP DATABASE ${name}`);
-      await c.end();
-    },
-  };
-}
-
-async function startServer(env) {
-  const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'chat-bench-data-'));
-  const child = spawn(process.execPath, ['dist/src/main.js'], {
-    env: {
-      ...process.env,
-      NODE_OPTIONS: '',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      DATA_DIR: dataDir,
-      ...env,
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 150; i++) {
-    try {
-      if ((await fetch(`${url}/settings`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    url,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-async function token(url, name) {
-  const res = await fetch(`${url}/register`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: name, password: 'bench-password' }),
-  });
-  return res.headers.get('authorization');
-}
 
 async function run(env) {
-  const db = await freshDatabase();
+  const db = await freshDatabase(args.db);
   const server = await startServer({ DATABASE_URL: db.url, ...env });
   const sockets = [];
   for (let i = 0; i < SENDERS; i++) {
     const s = io(server.url, {
-      auth: { token: await token(server.url, `sender${i}`) },
+      auth: { token: await register(server.url, `sender${i}`) },
       transports: ['websocket'],
     });
     await new Promise(
@@ -147,7 +66,6 @@ async function run(env) {
   return (perSender * SENDERS) / seconds;
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const results = { batched: [], unbatched: [] };
 for (let r = 0; r < RUNS; r++) {
   // Alternate, so that neither mode always runs on a warmer machine.

@@ -26,7 +26,7 @@ export class ChatIoAdapter extends IoAdapter {
       ...options,
       maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES,
       cors: this.config.corsOrigins.length > 0 ? { origin: this.config.corsOrigins } : undefined,
-    } as ServerOptions) as Server;
+    } as ServerOptions);
     server.use((socket, next) => {
       const { origin, host } = socket.handshake.headers;
       if (this.origins.isAllowed(origin, host)) next();

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { Injectable } from '@nestjs/common';
 import * as argon2 from 'argon2';
 
@@ -10,18 +11,23 @@ export interface PasswordCheck {
   needsRehash: boolean;
 }
 
-/** argon2id hashing. argon2 runs on libuv's thread pool, off the event loop. */
+/**
+ * argon2id hashing. argon2 runs on libuv's thread pool, off the event loop, and at most one
+ * hash per spare core runs at a time, so that a burst of logins leaves a core to the chat
+ * (on 2 cores: one hash at a time; the others queue).
+ */
 @Injectable()
 export class PasswordService {
   private dummyHash?: Promise<string>;
+  private readonly slots = new Slots(Math.max(1, availableParallelism() - 1));
 
   hash(password: string): Promise<string> {
-    return argon2.hash(password, HASH_OPTIONS);
+    return this.slots.run(() => argon2.hash(password, HASH_OPTIONS));
   }
 
   async check(stored: string, password: string): Promise<PasswordCheck> {
     if (stored.startsWith('$argon2')) {
-      const ok = await argon2.verify(stored, password).catch(() => false);
+      const ok = await this.verify(stored, password);
       return { ok, needsRehash: ok && argon2.needsRehash(stored) };
     }
     // A plain-text password adopted from the original design's table: compared in constant time
@@ -33,7 +39,30 @@ export class PasswordService {
   /** Spends the time of a real check, so that an unknown user answers like a wrong password. */
   async spendCheckTime(password: string): Promise<void> {
     this.dummyHash ??= this.hash('not-a-real-password');
-    await argon2.verify(await this.dummyHash, password).catch(() => false);
+    await this.verify(await this.dummyHash, password);
+  }
+
+  private verify(hash: string, password: string): Promise<boolean> {
+    return this.slots.run(() => argon2.verify(hash, password)).catch(() => false);
+  }
+}
+
+/** Runs at most `size` tasks at once; the rest wait in order. */
+class Slots {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly size: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.running >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.running++;
+    try {
+      return await task();
+    } finally {
+      this.running--;
+      this.waiting.shift()?.();
+    }
   }
 }
 
