@@ -108,7 +108,7 @@ describe('database outage', () => {
     const refused = (await alice
       .timeout(5000)
       .emitWithAck('2', { data: 'during the outage', cid: 'outage-1' })) as AckResponse;
-    expect(refused).toEqual({ status: 0, msg: expect.any(String) });
+    expect(refused).toEqual({ status: 0, msg: expect.any(String), retry: true });
     // A new socket is told to retry, not that its token is bad.
     await expect(connect(t.url, { token: aliceToken })).rejects.toThrow('service unavailable');
     await sleep(200);

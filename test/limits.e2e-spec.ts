@@ -148,7 +148,7 @@ describe('rate limits', () => {
       );
       expect(acks.filter((a) => a.status === 1)).toHaveLength(5);
       expect(acks.filter((a) => a.status === 0)).toEqual(
-        Array(3).fill({ status: 0, msg: 'rate limited' }),
+        Array(3).fill({ status: 0, msg: 'rate limited', retry: true }),
       );
       expect(await bob.timeout(3000).emitWithAck('2', { data: 'bob is fine' })).toMatchObject({
         status: 1,

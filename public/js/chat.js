@@ -7,6 +7,13 @@
 // peer. #chatArea shows the selected conversation; the others count unread messages in the
 // sidebar. Messages are kept in id order and deduplicated by id; a message we send gets a client
 // id (cid), shows at once as pending and is matched to its stored copy by that cid.
+//
+// Sending: the outbox holds our unacknowledged messages in the order they were typed. A refusal
+// with `retry: true` (database away, server restarting, rate limited) keeps the message, shown as
+// "waiting to resend…", and the outbox is sent again with the same cids after a backoff (2 s,
+// doubling, at most 15 s) and at once after every reconnect; the server stores each cid once.
+// While refusals last, only the oldest message is tried (a probe); once one is stored the rest
+// follow, in order. A refusal without `retry` is final: "Not sent: <reason>".
 (function () {
   'use strict';
 
@@ -21,11 +28,18 @@
   const EV_TYPING = 'typing';
   const MAX_LENGTH = 2000;
   const AUTH_ERRORS = ['unauthorized', 'token expired'];
+  /** Handshakes refused for now: the database is away, or the server is stopping. */
+  const UNAVAILABLE_ERRORS = ['service unavailable', 'server is restarting, send again shortly'];
   const GROUP = 'all'; // the group conversation's value in #select and on the wire
   const TYPING_EVERY_MS = 2000; // we tell the server at most this often
   const TYPING_SHOWN_MS = 4000; // someone else's indicator lasts this long after their last event
   const OLDER_PAGE = 50;
   const NEAR_TOP_PX = 40;
+  const RETRY_FIRST_MS = 2000; // first wait before sending refused messages again
+  const RETRY_MAX_MS = 15000; // the wait doubles up to this
+  const MAX_IN_FLIGHT = 20; // unacknowledged sends at a time (the server limits events per second)
+  // A reason the server sends to every socket as it stops; the status line says it already.
+  const TRANSIENT_NOTICES = ['server is restarting, send again shortly'];
 
   // No token at all: straight to the login page.
   if (!Api.getToken()) {
@@ -73,6 +87,10 @@
   /** records sent by this page and not acknowledged yet, oldest first */
   const outbox = [];
   let current = null;
+  /** Sending again after refusals with `retry: true`: the timer, the next wait, probing mode. */
+  let retryTimer = null;
+  let retryDelay = RETRY_FIRST_MS;
+  let probing = false;
 
   // ---------------------------------------------------------------- helpers
 
@@ -386,8 +404,12 @@
     const li = rec.el;
     if (rec.id !== null) li.dataset.id = String(rec.id);
     if (rec.cid) li.dataset.cid = rec.cid;
-    li.classList.toggle('pending', rec.state === 'pending');
+    // waiting to be sent again is still pending (not stored), with a marker of its own
+    li.classList.toggle('pending', rec.state === 'pending' || rec.state === 'retrying');
+    li.classList.toggle('retrying', rec.state === 'retrying');
     li.classList.toggle('failed', rec.state === 'failed');
+    if (rec.state === 'stored') delete li.dataset.state;
+    else li.dataset.state = rec.state;
     li.classList.toggle('unread', Boolean(rec.unread));
     for (const old of rec.metaEl.querySelectorAll('.msg-status, .msg-error, .unread-marker')) {
       old.remove();
@@ -396,6 +418,12 @@
       const status = document.createElement('span');
       status.className = 'msg-status';
       status.textContent = t('chat.pending');
+      rec.metaEl.appendChild(status);
+    } else if (rec.state === 'retrying') {
+      const status = document.createElement('span');
+      status.className = 'msg-status msg-retrying';
+      status.textContent = t('chat.retrying');
+      if (rec.retryReason) status.title = rec.retryReason;
       rec.metaEl.appendChild(status);
     } else if (rec.state === 'failed') {
       const error = document.createElement('span');
@@ -478,6 +506,7 @@
       setTime(rec.timeEl, ts);
     }
     rec.state = 'stored';
+    rec.inFlight = false;
     byId.set(id, rec);
     const at = outbox.indexOf(rec);
     if (at !== -1) outbox.splice(at, 1);
@@ -485,9 +514,13 @@
     const stick = rec.conv === current && isNearBottom();
     place(rec.conv, rec); // into id order
     if (stick) scrollToBottom();
+    // the server stores again: what waits behind it goes now
+    if (probing) stopRetrying();
+    sendOutbox();
   }
 
   function drop(rec) {
+    rec.inFlight = false;
     const at = outbox.indexOf(rec);
     if (at !== -1) outbox.splice(at, 1);
     if (rec.conv) {
@@ -495,15 +528,28 @@
       if (i !== -1) rec.conv.items.splice(i, 1);
     }
     rec.el.remove();
+    sendOutbox();
   }
 
   function fail(rec, reason) {
     if (rec.id !== null) return;
     rec.state = 'failed';
     rec.error = reason;
+    rec.inFlight = false;
     const at = outbox.indexOf(rec);
     if (at !== -1) outbox.splice(at, 1);
     renderState(rec);
+    sendOutbox();
+  }
+
+  /** Refused for now (`retry: true`): keep it, say so quietly, and send it again later. */
+  function refusedForNow(rec, reason) {
+    if (rec.id !== null || rec.state === 'failed' || outbox.indexOf(rec) === -1) return;
+    rec.state = 'retrying';
+    rec.retryReason = reason;
+    renderState(rec);
+    probing = true;
+    scheduleRetry();
   }
 
   /** A centred line in the current conversation: an error the server reported. */
@@ -534,12 +580,48 @@
 
   // ---------------------------------------------------------------- sending
 
+  /**
+   * Sends the outbox, oldest first: whatever is not on its way already, up to MAX_IN_FLIGHT
+   * unacknowledged sends, or only one while the server refuses for now (the oldest is the probe).
+   */
+  function sendOutbox() {
+    if (!socket || !socket.connected) return;
+    const limit = probing ? 1 : MAX_IN_FLIGHT;
+    let inFlight = outbox.filter((rec) => rec.inFlight).length;
+    for (const rec of outbox.slice()) {
+      if (inFlight >= limit) break;
+      if (rec.inFlight) continue;
+      emitRecord(rec);
+      inFlight += 1;
+    }
+  }
+
+  function scheduleRetry() {
+    if (retryTimer !== null) return;
+    const wait = retryDelay;
+    retryDelay = Math.min(RETRY_MAX_MS, retryDelay * 2);
+    retryTimer = setTimeout(() => {
+      retryTimer = null;
+      sendOutbox();
+    }, wait);
+  }
+
+  /** The server accepts again (a message stored, or a new connection): no more waiting. */
+  function stopRetrying() {
+    clearTimeout(retryTimer);
+    retryTimer = null;
+    retryDelay = RETRY_FIRST_MS;
+    probing = false;
+  }
+
   function emitRecord(rec) {
     if (!socket || !socket.connected) return;
     const payload =
       rec.to === null
         ? { data: rec.data, cid: rec.cid }
         : { data: rec.data, to: rec.to, cid: rec.cid };
+    rec.inFlight = true;
+    const attempt = (rec.attempt = (rec.attempt || 0) + 1);
     socket.emit(rec.to === null ? EV_GROUP : EV_PRIVATE, payload, (ack) => {
       if (!ack || typeof ack !== 'object') return;
       if (ack.status === 1) {
@@ -552,11 +634,20 @@
           }
           confirm(rec, id, ack.ts);
         }
-      } else if (ack.status === 0) {
-        const reason = text(ack.msg);
-        refusedReasons.push({ reason, at: Date.now() });
-        fail(rec, reason);
+        return;
       }
+      if (ack.status !== 0) return;
+      const reason = text(ack.msg);
+      if (attempt !== rec.attempt) return; // an earlier send's answer: the latest one decides
+      rec.inFlight = false;
+      if (ack.retry === true) {
+        // event '0' carries the same reason: the marker on the message is enough
+        refusedReasons.push({ reason, at: Date.now() });
+        refusedForNow(rec, reason);
+        return;
+      }
+      refusedReasons.push({ reason, at: Date.now() });
+      fail(rec, reason);
     });
   }
 
@@ -580,14 +671,19 @@
     outbox.push(rec);
     place(conversation(key), rec);
     scrollToBottom();
-    emitRecord(rec);
+    // Behind messages waiting to be sent again it waits its turn (it must not overtake them);
+    // sending it tries the oldest one at once: a single event, however fast one types.
+    sendOutbox();
   }
 
   // Event '0' also answers a refused send whose acknowledgement shows the reason on the message
   // itself; such a reason is not repeated as a notice.
   const refusedReasons = [];
   function reportError(reason) {
+    if (TRANSIENT_NOTICES.includes(reason)) return;
     setTimeout(() => {
+      // the reason a message waiting to be sent again was refused: its marker says it already
+      if (outbox.some((rec) => rec.state === 'retrying' && rec.retryReason === reason)) return;
       const now = Date.now();
       while (refusedReasons.length && now - refusedReasons[0].at > 2000) refusedReasons.shift();
       const at = refusedReasons.findIndex((r) => r.reason === reason);
@@ -816,8 +912,14 @@
     socket.on('connect', () => {
       setStatus('connected');
       if (hint.textContent === t('chat.queued')) showHint('');
-      // what was sent and never acknowledged goes again, with the same cid (the server dedupes)
-      for (const rec of outbox.slice()) emitRecord(rec);
+      // What was sent and never acknowledged goes again, at once and with the same cid (the
+      // server stores it once); answers to the sends over the old connection never come.
+      stopRetrying();
+      for (const rec of outbox) {
+        rec.inFlight = false;
+        rec.attempt = (rec.attempt || 0) + 1;
+      }
+      sendOutbox();
     });
 
     socket.on('connect_error', (err) => {
@@ -826,7 +928,7 @@
         leave('notice.sessionExpired');
         return;
       }
-      setStatus('reconnecting');
+      setStatus(err && UNAVAILABLE_ERRORS.includes(err.message) ? 'unavailable' : 'reconnecting');
       // Refused by the server for now ("service unavailable" while its database is away, "server
       // is restarting", too many connections): socket.io does not retry those by itself.
       if (!socket.active) setTimeout(() => !leaving && !loggingOut && socket.connect(), 2000);
@@ -970,11 +1072,21 @@
 
   // ---------------------------------------------------------------- start
 
-  let attempt = 0;
+  // GET /userinfo checks the token. 401: api.js goes to the login page. Anything else that fails
+  // (503 while the database is away, a network error, a 5xx) says nothing about the token: keep
+  // it, say the server is unavailable and ask again after 2 s, doubling, at most 15 s.
+  let startDelay = RETRY_FIRST_MS;
+  let startTimer = null;
+  let starting = false;
   function start() {
+    clearTimeout(startTimer);
+    startTimer = null;
+    if (starting || me || leaving) return;
+    starting = true;
     axios
-      .get('/userinfo')
+      .get('/userinfo', { timeout: 15000 })
       .then((res) => {
+        starting = false;
         const body = res.data || {};
         if (body.status !== 1 || typeof body.username !== 'string' || !body.username) {
           leave('notice.sessionExpired');
@@ -983,17 +1095,23 @@
         me = body.username;
         userEl.textContent = me;
         document.body.classList.remove('loading');
+        setStatus('connecting');
         openConversation(GROUP);
         connect();
         input.focus();
       })
       .catch((err) => {
+        starting = false;
         if (leaving || (err && err.response && err.response.status === 401)) return;
-        // Server down or failing: say so and try again a little later.
-        addNotice('error', Api.errorMessage(err));
-        attempt += 1;
-        setTimeout(start, Math.min(30000, 1000 * 2 ** attempt));
+        setStatus('unavailable');
+        const wait = startDelay;
+        startDelay = Math.min(RETRY_MAX_MS, startDelay * 2);
+        startTimer = setTimeout(start, wait);
       });
   }
+  // back online: ask at once instead of waiting for the timer
+  window.addEventListener('online', () => {
+    if (!me && startTimer !== null) start();
+  });
   start();
 })();
