@@ -1,6 +1,6 @@
 // Shared by the benchmarks: a fresh server process on a fresh database.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { fork, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,10 +51,11 @@ export async function freshDatabase(kind) {
   };
 }
 
-export async function startServer(env) {
+/** Our server (dist/src/main.js) in a process of its own; `nodeArgs`: e.g. ['--cpu-prof']. */
+export async function startServer(env, nodeArgs = []) {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'chat-bench-data-'));
-  const child = spawn(process.execPath, ['dist/src/main.js'], {
+  const child = spawn(process.execPath, [...nodeArgs, 'dist/src/main.js'], {
     env: {
       ...process.env,
       NODE_OPTIONS: '',
@@ -67,7 +68,9 @@ export async function startServer(env) {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 150; i++) {
+  for (let i = 0; ; i++) {
+    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);
+    if (i === 300) throw new Error('the server did not answer within 30 s');
     try {
       if ((await fetch(`${url}/settings`)).ok) break;
     } catch {
@@ -101,3 +104,94 @@ export const percentile = (xs, p) => {
   const sorted = [...xs].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 };
+
+// ---- used by bench/chat-bench.mjs ----
+
+/** A JWT secret known to the benchmark, so that it can sign tokens for seeded users itself. */
+export const BENCH_JWT_SECRET = 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
+export const BENCH_PASSWORD = 'bench-password';
+
+/** Signs a token exactly as src/auth/token.service.ts does (HS256, iss/aud nest-chat). */
+export async function signToken(id, name, secret = BENCH_JWT_SECRET, ver = 0) {
+  const { default: jwt } = await import('jsonwebtoken');
+  const { randomUUID } = await import('node:crypto');
+  return jwt.sign({ sub: String(id), data: name, username: name, jti: randomUUID(), ver }, secret, {
+    algorithm: 'HS256',
+    issuer: 'nest-chat',
+    audience: 'nest-chat',
+    expiresIn: '2d',
+  });
+}
+
+/**
+ * Inserts users straight into the `admin` table of a running server's database (its migrations
+ * have created it), all with the same argon2id hash. Returns [{id, name}] in order.
+ */
+export async function seedUsers(dbUrl, names, hash) {
+  if (dbUrl.startsWith('sqlite:')) {
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database(dbUrl.slice('sqlite:'.length));
+    db.pragma('busy_timeout = 10000');
+    const insert = db.prepare(
+      'INSERT INTO admin (username, password, token_version) VALUES (?, ?, 0)',
+    );
+    db.transaction(() => names.forEach((n) => insert.run(n, hash)))();
+    const rows = db.prepare('SELECT id, username FROM admin').all();
+    db.close();
+    const ids = new Map(rows.map((r) => [r.username, r.id]));
+    return names.map((name) => ({ id: ids.get(name), name }));
+  }
+  const c = await mysql.createConnection({ uri: dbUrl });
+  for (let i = 0; i < names.length; i += 1000) {
+    const chunk = names.slice(i, i + 1000);
+    await c.query('INSERT INTO admin (username, password, token_version) VALUES ?', [
+      chunk.map((n) => [n, hash, 0]),
+    ]);
+  }
+  const [rows] = await c.query('SELECT id, username FROM admin');
+  await c.end();
+  const ids = new Map(rows.map((r) => [r.username, r.id]));
+  return names.map((name) => ({ id: ids.get(name), name }));
+}
+
+/** CPU time a process has used so far (user + system), in milliseconds (Linux). */
+export function cpuMs(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ is 100 on Linux
+}
+
+/** Resident set size of a process, in bytes (Linux). */
+export function rssBytes(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]) * 1024;
+}
+
+/** The bare socket.io reference (bench/reference-server.mjs) in a process of its own. */
+export async function startReference(nodeArgs = []) {
+  const port = await freePort();
+  const child = fork(new URL('./reference-server.mjs', import.meta.url), [], {
+    execArgv: nodeArgs,
+    env: {
+      ...process.env,
+      NODE_OPTIONS: '',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      JWT_SECRET: BENCH_JWT_SECRET,
+    },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  await new Promise((resolve, reject) => {
+    child.once('message', resolve);
+    child.once('exit', (code) => reject(new Error(`reference server exited (${code})`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    pid: child.pid,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}

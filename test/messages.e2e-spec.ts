@@ -277,6 +277,31 @@ describe('stored messages', () => {
     expect(items.map((m) => m.id)).toEqual([...items.map((m) => m.id)].sort((a, b) => a - b));
   });
 
+  it('gives each of a crowd connecting at once its own history and waiting messages only', async () => {
+    const crowd = Array.from({ length: 12 }, (_, i) => `crowd${i}`);
+    for (const name of crowd) {
+      await t.createUser(name, `${name}-password`);
+      tokens[name] = await login(t.url, name, `${name}-password`);
+    }
+    const alice = await join('alice');
+    await send(alice, '2', { data: 'for the crowd' });
+    // to each of them, while they are offline: it waits for them
+    for (const name of crowd) {
+      for (let k = 0; k < 3; k++)
+        expect((await send(alice, '3', { data: `${name} #${k}`, to: name })).status).toBe(1);
+    }
+    const joined = await Promise.all(crowd.map((name) => joinRecording(name)));
+    await until(() => joined.every((j) => j.seen.history.length > 0));
+    crowd.forEach((name, i) => {
+      const items = historyItems(joined[i].seen);
+      const privates = items.filter((m) => m.to !== null);
+      expect(privates.map((m) => m.data)).toEqual([`${name} #0`, `${name} #1`, `${name} #2`]);
+      expect(privates.every((m) => m.unread === true)).toBe(true);
+      expect(items.some((m) => m.data === 'for the crowd')).toBe(true);
+      expect(items.map((m) => m.id)).toEqual([...items.map((m) => m.id)].sort((a, b) => a - b));
+    });
+  });
+
   it('catches a reconnecting client up from its lastId: exactly what it missed', async () => {
     const alice = await join('alice');
     const bob = await join('bob');

@@ -1,6 +1,8 @@
+import { createSecretKey } from 'node:crypto';
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AppConfig } from '../config/app-config.js';
 import { UsersModule } from '../users/users.module.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
@@ -12,7 +14,18 @@ import { SessionsService } from './sessions.service.js';
 import { TokenService } from './token.service.js';
 
 @Module({
-  imports: [JwtModule.register({}), TypeOrmModule.forFeature([RevokedToken]), UsersModule],
+  imports: [
+    JwtModule.registerAsync({
+      inject: [AppConfig],
+      // A key made once: given a string, jsonwebtoken builds one (after trying it as a public
+      // key) on every verify, which was the largest cost of a crowd connecting.
+      useFactory: (config: AppConfig) => ({
+        secret: createSecretKey(Buffer.from(config.jwtSecret)),
+      }),
+    }),
+    TypeOrmModule.forFeature([RevokedToken]),
+    UsersModule,
+  ],
   controllers: [AuthController],
   providers: [
     AuthService,

@@ -11,10 +11,6 @@ export class RevokedTokensRepository {
     await this.tokens.upsert({ jti, expiresAt }, ['jti']);
   }
 
-  async isRevoked(jti: string): Promise<boolean> {
-    return (await this.tokens.countBy({ jti })) > 0;
-  }
-
   /** Which of these token ids are revoked. */
   async findRevoked(jtis: string[]): Promise<Set<string>> {
     if (jtis.length === 0) return new Set();

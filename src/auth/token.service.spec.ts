@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { UnauthorizedException } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey } from 'node:crypto';
 import { loadConfig } from '../config/app-config.js';
 import { TokenService, tokenFromAuthorizationHeader } from './token.service.js';
 
@@ -14,7 +14,10 @@ const sign = (header: object, payload: object, secret = SECRET) => {
 
 describe(TokenService.name, () => {
   const config = loadConfig({ JWT_SECRET: SECRET, JWT_EXPIRES_IN: '1h', DATA_DIR: '/nonexistent' });
-  const tokens = new TokenService(new JwtService(), config);
+  const tokens = new TokenService(
+    new JwtService({ secret: createSecretKey(Buffer.from(SECRET)) }),
+    config,
+  );
   const later = Math.floor(Date.now() / 1000) + 3600;
 
   it('signs HS256 tokens carrying id and name, and verifies them', () => {

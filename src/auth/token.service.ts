@@ -35,7 +35,7 @@ export function expiresAtMs(user: { exp: number }): number {
 }
 export const UNAUTHORIZED = 'unauthorized';
 
-/** Signs and verifies HS256 JWTs; no other algorithm is ever accepted. */
+/** Signs and verifies HS256 JWTs with JWT_SECRET (AuthModule gives JwtService the key); no other algorithm is ever accepted. */
 @Injectable()
 export class TokenService {
   constructor(
@@ -54,7 +54,6 @@ export class TokenService {
       },
       {
         algorithm: 'HS256',
-        secret: this.config.jwtSecret,
         expiresIn: this.config.jwtExpiresInSeconds,
         issuer: this.config.jwtIssuer,
         audience: this.config.jwtAudience,
@@ -72,7 +71,6 @@ export class TokenService {
     try {
       claims = this.jwt.verify<TokenClaims>(token, {
         algorithms: ['HS256'],
-        secret: this.config.jwtSecret,
         issuer: this.config.jwtIssuer,
         audience: this.config.jwtAudience,
         // Small allowance for clocks that disagree by a few seconds (RFC 8725 §3.10 spirit).

@@ -149,6 +149,9 @@ export class ChatGateway
 
   async handleConnection(socket: ChatSocket): Promise<void> {
     const { username, jti } = socket.data.user;
+    // What we need of the handshake request (headers, address, auth) is in socket.handshake; the
+    // request object itself would stay in memory for the life of the connection.
+    (socket.conn as { request: unknown }).request = null;
     // Join first, then read up to the last stored message: later ones arrive live.
     void socket.join([userRoom(username), tokenRoom(jti)]);
     const untilId = this.store.lastStoredId;
@@ -156,16 +159,17 @@ export class ChatGateway
     this.scheduleExpiry(socket);
     socket.emit(ChatEvent.GroupChat, { user: '', data: `Welcome, ${username}!` });
     // The newcomer gets the list at once; everyone else with the next coalesced broadcast.
-    socket.emit(ChatEvent.GroupList, { user: '', data: this.presence.list() });
+    this.presence.sendListTo(socket.id);
     try {
+      let waited = false;
       for await (const page of this.messages.catchUp(username, handshakeLastId(socket), untilId)) {
         if (socket.disconnected) return;
-        socket.emit(ChatEvent.History, {
-          user: '',
-          data: page.map((m) => toHistoryItem(m, username)),
-        });
+        const items = page.map((m) => toHistoryItem(m, username));
+        waited ||= items.some((item) => item.unread);
+        socket.emit(ChatEvent.History, { user: '', data: items });
       }
-      await this.messages.markDelivered(username, untilId);
+      // Most connects find nothing waiting: no write for them.
+      if (waited) await this.messages.markDelivered(username, untilId);
     } catch (error) {
       this.logger.error(error instanceof Error ? error.stack : String(error));
       socket.emit(ChatEvent.Error, { user: '', data: 'history unavailable' });

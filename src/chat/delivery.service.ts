@@ -45,6 +45,11 @@ export class DeliveryService {
     this.io().emit(ChatEvent.GroupList, { user: '', data: usernames });
   }
 
+  /** The list to these sockets of this instance (each socket is in a room named by its id). */
+  onlineListToSockets(socketIds: string[], usernames: string[]): void {
+    this.io().local.to(socketIds).emit(ChatEvent.GroupList, { user: '', data: usernames });
+  }
+
   private io(): ChatServer {
     if (!this.server) throw new Error('DeliveryService used before the gateway started');
     return this.server;

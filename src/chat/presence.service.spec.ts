@@ -1,12 +1,19 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { loadConfig } from '../config/app-config.js';
 import { DeliveryService, type ChatServer } from './delivery.service.js';
 import { PresenceService } from './presence.service.js';
 
 /** Stands in for the socket.io server: records what would be broadcast. */
 function fakeServer() {
-  const broadcasts: { event: string; payload: unknown }[] = [];
-  const server = { emit: (event: string, payload: unknown) => broadcasts.push({ event, payload }) };
+  const broadcasts: { event: string; payload: unknown; to?: string[] }[] = [];
+  const server = {
+    emit: (event: string, payload: unknown) => broadcasts.push({ event, payload }),
+    local: {
+      to: (to: string[]) => ({
+        emit: (event: string, payload: unknown) => broadcasts.push({ event, payload, to }),
+      }),
+    },
+  };
   return { broadcasts, server: server as unknown as ChatServer };
 }
 
@@ -52,6 +59,58 @@ describe(PresenceService.name, () => {
     expect(broadcasts).toHaveLength(1);
     expect(broadcasts[0].event).toBe('1');
     expect((broadcasts[0].payload as { data: string[] }).data).toHaveLength(2000);
+  });
+
+  describe('while changes keep coming', () => {
+    afterEach(() => {
+      jest.useRealTimers();
+    });
+
+    it('waits for a quiet window, up to 1 ms per user online', () => {
+      jest.useFakeTimers();
+      const broadcasts = setUp(20);
+      for (let i = 0; i < 50; i++) presence.add(`user${i}`);
+      jest.advanceTimersByTime(100);
+      expect(broadcasts).toHaveLength(1);
+      // a change every 15 ms: never 20 ms of quiet
+      for (let t = 0; t < 6; t++) {
+        presence.add(`late${t}`);
+        jest.advanceTimersByTime(15);
+      }
+      // forced 51 ms after the first of them (51 users online then)
+      expect(broadcasts).toHaveLength(2);
+      expect((broadcasts[1].payload as { data: string[] }).data).toHaveLength(54);
+      jest.advanceTimersByTime(20);
+      expect(broadcasts).toHaveLength(3); // and the last changes, once quiet
+      expect((broadcasts[2].payload as { data: string[] }).data).toHaveLength(56);
+    });
+
+    it('broadcasts a stream of joins a bounded number of times, not once per join', () => {
+      jest.useFakeTimers();
+      const broadcasts = setUp(100);
+      // 2,000 joins, one every 1.5 ms (3 s): 1 ms per user online spaces the broadcasts out
+      for (let i = 0; i < 2000; i++) {
+        presence.add(`user${i}`);
+        jest.advanceTimersByTime(1.5);
+      }
+      jest.advanceTimersByTime(100);
+      expect(broadcasts.length).toBeGreaterThan(3);
+      expect(broadcasts.length).toBeLessThan(15);
+      expect((broadcasts.at(-1)?.payload as { data: string[] }).data).toHaveLength(2000);
+    });
+  });
+
+  it('sends the list to newcomers of the same moment in one broadcast', async () => {
+    const broadcasts = setUp(1000);
+    presence.add('alice');
+    presence.sendListTo('socket-a');
+    presence.add('bob');
+    presence.sendListTo('socket-b');
+    expect(broadcasts).toEqual([]);
+    await sleep(20);
+    expect(broadcasts).toEqual([
+      { event: '1', payload: { user: '', data: ['alice', 'bob'] }, to: ['socket-a', 'socket-b'] },
+    ]);
   });
 
   it('does not broadcast when only a second tab opens or closes', async () => {

@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { Batcher } from '../common/batcher.js';
+import type { Message } from './message.entity.js';
 import {
   type MessageDraft,
   MessageStore,
@@ -15,11 +17,25 @@ export const RECENT_ON_CONNECT = 100;
 /** Catch-up after a reconnect is sent in pages of this size. */
 export const CATCH_UP_PAGE = 500;
 
+/** Users whose connect history is read by one batch of queries. */
+const CONNECT_BATCH = 100;
+
+interface ConnectHistory {
+  recent: Message[];
+  waiting: Message[];
+}
+
 /** One conversation: the group (`all`) or the private one between two users. */
 export type Conversation = { kind: 'group' } | { kind: 'private'; between: [string, string] };
 
 @Injectable()
 export class MessagesService {
+  /** A crowd connecting at once (a restart, a class starting) costs three queries per batch. */
+  private readonly connectHistory = new Batcher<string, ConnectHistory>(
+    (usernames) => this.readConnectHistory(usernames),
+    { concurrency: 2, maxBatch: CONNECT_BATCH, waitMs: 25 },
+  );
+
   constructor(
     private readonly store: MessageStore,
     private readonly messages: MessagesRepository,
@@ -67,14 +83,37 @@ export class MessagesService {
       }
       return;
     }
-    const [recent, waiting] = await Promise.all([
-      this.messages.findRecentVisible(username, RECENT_ON_CONNECT),
-      this.messages.findUndelivered(username, CATCH_UP_PAGE),
-    ]);
+    const { recent, waiting } = await this.connectHistory.ask(username);
     const byId = new Map(
       [...recent, ...waiting].filter((m) => m.id <= untilId).map((m) => [m.id, m]),
     );
     yield [...byId.values()].sort((a, b) => a.id - b.id).map(toStored);
+  }
+
+  /**
+   * For each user: the newest RECENT_ON_CONNECT messages they may see (group and their private
+   * ones), newest first, and the private ones that waited for them, oldest first.
+   */
+  private async readConnectHistory(usernames: string[]): Promise<ConnectHistory[]> {
+    const unique = [...new Set(usernames)];
+    const [group, privates, waiting] = await Promise.all([
+      this.messages.findGroupPage(undefined, RECENT_ON_CONNECT),
+      this.messages.findRecentPrivateOfEach(unique, RECENT_ON_CONNECT),
+      this.messages.findUndeliveredOfEach(unique, CATCH_UP_PAGE),
+    ]);
+    const privateOf = new Map(unique.map((name) => [name, new Map<number, Message>()]));
+    for (const m of privates) {
+      privateOf.get(m.sender)?.set(m.id, m);
+      if (m.recipient !== null) privateOf.get(m.recipient)?.set(m.id, m);
+    }
+    const waitingFor = new Map(unique.map((name) => [name, [] as Message[]]));
+    for (const m of waiting) if (m.recipient !== null) waitingFor.get(m.recipient)?.push(m);
+    return usernames.map((name) => {
+      const recent = [...group, ...(privateOf.get(name)?.values() ?? [])]
+        .sort((a, b) => b.id - a.id)
+        .slice(0, RECENT_ON_CONNECT);
+      return { recent, waiting: waitingFor.get(name) ?? [] };
+    });
   }
 
   /** The private messages that waited for `username` up to `upToId` have now reached them. */

@@ -1,0 +1,158 @@
+// Hand-written SVG for bench/chat-bench.mjs results: latency percentiles (ours vs the bare
+// socket.io reference) and each ratio against its target. No dependencies.
+const esc = (s) =>
+  String(s).replace(
+    /[&<>"]/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c],
+  );
+const num = (x) =>
+  x == null ? '-' : x >= 100 ? String(Math.round(x)) : String(Number(x.toFixed(2)));
+
+export function renderSvg(result) {
+  const W = 960;
+  const H = 560;
+  const out = [];
+  const text = (x, y, s, attrs = '') =>
+    out.push(`<text x="${x}" y="${y}" ${attrs}>${esc(s)}</text>`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
+    `<rect width="${W}" height="${H}" fill="#fff"/>`,
+  );
+  const m = result.machine;
+  const o = result.options;
+  text(
+    20,
+    26,
+    `nest-chat vs bare socket.io: ${result.database}, ${o.clients} clients, median of ${o.runs} run(s)`,
+    'font-size="16" font-weight="bold"',
+  );
+  text(
+    20,
+    46,
+    `${m.cpu}, ${m.cores} cores, ${m.memoryGB} GB, node ${m.node}; ${o.loadProcesses} load processes on the same machine; ${result.date.slice(0, 16).replace('T', ' ')} UTC`,
+    'fill="#555"',
+  );
+
+  // Left: latency percentiles.
+  const row = (metric) => result.table.find((r) => r.metric.startsWith(metric));
+  const lat = [
+    ['group p50', row('group latency p50')],
+    ['group p99', row('group latency p99')],
+    ['private p50', row('private latency p50')],
+    ['private p99', row('private latency p99')],
+  ];
+  const px = 60,
+    py = 90,
+    pw = 380,
+    ph = 380;
+  text(
+    px,
+    py - 14,
+    `message latency (ms): ours vs reference (group ${o.groupRate}/s, private ${o.privateRate}/s)`,
+    'font-weight="bold"',
+  );
+  const maxLat = Math.max(1, ...lat.flatMap(([, r]) => [r?.ours ?? 0, r?.reference ?? 0]));
+  const scale = (v) => (v / maxLat) * ph;
+  out.push(`<line x1="${px}" y1="${py + ph}" x2="${px + pw}" y2="${py + ph}" stroke="#333"/>`);
+  for (let t = 0; t <= 4; t++) {
+    const v = (maxLat * t) / 4;
+    const y = py + ph - scale(v);
+    out.push(`<line x1="${px}" y1="${y}" x2="${px + pw}" y2="${y}" stroke="#eee"/>`);
+    text(px - 6, y + 4, num(v), 'text-anchor="end" fill="#555"');
+  }
+  const slot = pw / lat.length;
+  lat.forEach(([label, r], i) => {
+    const x0 = px + i * slot + 12;
+    const bw = (slot - 24) / 2;
+    for (const [k, colour, dx] of [
+      ['ours', '#2563eb', 0],
+      ['reference', '#9ca3af', bw],
+    ]) {
+      const v = r?.[k] ?? 0;
+      const h = scale(v);
+      out.push(
+        `<rect x="${x0 + dx}" y="${py + ph - h}" width="${bw - 2}" height="${h}" fill="${colour}"/>`,
+      );
+      text(
+        x0 + dx + bw / 2 - 1,
+        py + ph - h - 4,
+        num(r?.[k]),
+        'text-anchor="middle" font-size="11"',
+      );
+    }
+    text(x0 + bw, py + ph + 16, label, 'text-anchor="middle"');
+  });
+  out.push(`<rect x="${px}" y="${py + ph + 30}" width="12" height="12" fill="#2563eb"/>`);
+  text(px + 18, py + ph + 40, 'ours');
+  out.push(`<rect x="${px + 70}" y="${py + ph + 30}" width="12" height="12" fill="#9ca3af"/>`);
+  text(px + 88, py + ph + 40, 'bare socket.io reference');
+
+  // Right: ratios against targets.
+  const ratios = [
+    ['join time (ours/ref)', row('join: '), 1.2, 'le'],
+    ['group p99', row('group latency p99'), 1.1, 'le'],
+    ['private p99', row('private latency p99'), 1.1, 'le'],
+    ['RSS per connection', row('server RSS per connection'), 1.1, 'le'],
+    ['logins/s vs argon2 loop', row('logins/s'), 0.9, 'ge'],
+    ['p99 login storm / idle', row('socket p99 in login storm'), 2, 'le'],
+  ];
+  const rx = 640,
+    ry = 90,
+    rw = 280,
+    rh = 44;
+  text(rx - 150, ry - 14, 'ratios (bar) against targets (black tick)', 'font-weight="bold"');
+  const maxR = Math.max(2.5, ...ratios.map(([, r]) => Math.min(r?.ratio ?? 0, 10)));
+  const rs = (v) => (Math.min(v, maxR) / maxR) * rw;
+  ratios.forEach(([label, r, target, dir], i) => {
+    const y = ry + i * rh + 10;
+    const v = r?.ratio;
+    const pass = v == null ? null : dir === 'le' ? v <= target : v >= target;
+    text(rx - 8, y + 13, label, 'text-anchor="end"');
+    out.push(`<rect x="${rx}" y="${y}" width="${rw}" height="18" fill="#f3f4f6"/>`);
+    if (v != null)
+      out.push(
+        `<rect x="${rx}" y="${y}" width="${rs(v)}" height="18" fill="${pass ? '#16a34a' : '#dc2626'}"/>`,
+      );
+    out.push(
+      `<line x1="${rx + rs(target)}" y1="${y - 4}" x2="${rx + rs(target)}" y2="${y + 22}" stroke="#000" stroke-width="2"/>`,
+    );
+    text(rx + rs(target) + 3, y - 5, `${dir === 'le' ? '≤' : '≥'} ${target}`, 'font-size="10"');
+    text(
+      rx + Math.min(rs(v ?? 0), rw - 40) + 4,
+      y + 13,
+      `${num(v)}${v > maxR ? ' →' : ''}`,
+      'font-size="11" font-weight="bold"',
+    );
+  });
+  out.push(
+    `<line x1="${rx + rs(1)}" y1="${ry}" x2="${rx + rs(1)}" y2="${ry + ratios.length * rh}" stroke="#999" stroke-dasharray="3,3"/>`,
+  );
+  text(
+    rx + rs(1),
+    ry + ratios.length * rh + 14,
+    '1.0',
+    'text-anchor="middle" fill="#555" font-size="10"',
+  );
+
+  // Below the ratios: the absolute checks.
+  const idle = row('idle authenticated');
+  const losses = row('lost/misrouted');
+  const lists = row('join: clients holding');
+  let y = ry + ratios.length * rh + 44;
+  for (const [s, ok] of [
+    [
+      `idle connections held: ours ${num(idle?.ours)}, reference ${num(idle?.reference)} (target ≥ 10000)`,
+      idle?.passed,
+    ],
+    [`clients with the complete online list: ${num(lists?.ours)} of ${o.clients}`, lists?.passed],
+    [
+      `lost / duplicated / misrouted / refused: ours ${num(losses?.ours)}, reference ${num(losses?.reference)}`,
+      losses?.passed,
+    ],
+  ]) {
+    text(rx - 150, y, `${ok ? '✔' : '✘'} ${s}`, `fill="${ok ? '#166534' : '#b91c1c'}"`);
+    y += 20;
+  }
+  out.push('</svg>');
+  return out.join('\n') + '\n';
+}

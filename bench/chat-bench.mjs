@@ -1,0 +1,671 @@
+// Our chat server against a bare socket.io reference, under the same load, in the same run.
+//
+//   npm run bench -- [--clients 2000] [--runs 3] [--procs 4] [--db sqlite|mysql]
+//                    [--max-idle 10000] [--quick]
+//   (or: node bench/chat-bench.mjs ...; the server must be built: npm run build)
+//
+// Design (read this before changing the numbers):
+// - Two servers per run, each a process of its own: ours (dist/src/main.js via lib.startServer,
+//   NO_RATE_LIMITS, a JWT_SECRET known here, a fresh SQLite file or a fresh MariaDB database that
+//   is dropped afterwards) and bench/reference-server.mjs (socket.io 4 from node_modules, the JWT
+//   checked at the handshake, a room per user, '2' and '3' relayed at once; no database, no
+//   presence). Users are inserted straight into `admin` once our server has migrated its
+//   database, all with one argon2id hash of BENCH_PASSWORD; the tokens are signed here exactly as
+//   TokenService signs them (sub, data, username, jti, ver; HS256; iss/aud nest-chat), so both
+//   servers accept the same tokens and no login sits in the way of the join measurement.
+// - Load: --procs client processes (bench/load-client.mjs, forked, driven over IPC), each
+//   holding clients/procs socket.io-client connections (websocket transport only, no
+//   reconnection: a refused or dropped client is counted, not retried), bound round-robin to
+//   source addresses 127.0.0.2-127.0.0.9 so that ephemeral ports never run out. This machine has
+//   2 cores, so servers and clients share them: the figures are comparisons in one run, not
+//   capacity figures for a dedicated server.
+// - Clock: process.hrtime (CLOCK_MONOTONIC), shared by every process on the machine. A message
+//   carries its send time in its text; latency = arrival - send, measured in the receiver.
+// - Per server, in this order (which server goes first alternates between runs):
+//   1. join: every client connects at once; done when every client is connected and (ours) the
+//      last online list '1' it received holds all N names. Reported: time, clients connected,
+//      clients holding the exact complete list (checked as a set against the N names).
+//   2. memory: server VmRSS before the clients and 1 s after the join; per connection.
+//   3. group: 40 messages/s in total for --seconds (10), sent from every process in turn
+//      (evenly spaced across processes), acknowledged; every client records each arrival.
+//      Expected: N deliveries per message sent, and each client exactly one per message.
+//      Reported: deliveries/s (received / first send to last arrival), latency p50/p99.
+//   4. private: 1,000/s in total to random recipients; expected: 1 delivery to the recipient
+//      and 1 to the sender's tab, per recipient and per sender exactly as sent; a message that
+//      reaches a client neither sending nor receiving it, or whose user/to do not match its
+//      text, is counted as misrouted. Latency at the recipient.
+//   5. (ours only, clients still connected) logins: --login-concurrency POST /login loops for
+//      --login-seconds, against a plain sequential argon2.verify loop in this process (same
+//      hash, argon2id defaults) run right after, with nothing else running; the server runs at
+//      most one hash at a time on 2 cores, so the sequential loop is its fair ceiling (a loop
+//      using every core is reported too, for information). Meanwhile a pinger socket measures
+//      the round trip of an event refused at once (empty text, answered through the ack), one
+//      every 10 ms:
+//      p99 while idle, then during the login storm.
+// - Once after the runs, on fresh servers: max idle connections. Raw WebSocket clients (engine.io
+//   handshake, socket.io connect with the token, pongs; nothing parsed) connect in batches of
+//   500 up to --max-idle, then sit --hold seconds; reported: how many are still open, and RSS.
+// - Medians over --runs: each figure is the median of the runs; each ratio is the median of the
+//   per-run ratios (both servers measured in the same run). Any lost, duplicated or misrouted
+//   delivery, refused message or failed connection flags the run and the result ('losses').
+// - Output: a table on stdout, bench/results/<ISO date>.json (every run's raw figures, the
+//   machine, the database) and bench/results/<ISO date>.svg plus bench/results/latest.svg.
+import { fork } from 'node:child_process';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, totalmem } from 'node:os';
+import { parseArgs } from 'node:util';
+import argon2 from 'argon2';
+import { io } from 'socket.io-client';
+import { renderSvg } from './chart.mjs';
+import {
+  cpuMs,
+  BENCH_JWT_SECRET,
+  BENCH_PASSWORD,
+  freshDatabase,
+  median,
+  percentile,
+  rssBytes,
+  seedUsers,
+  signToken,
+  startReference,
+  startServer,
+} from './lib.mjs';
+
+const { values: args } = parseArgs({
+  options: {
+    clients: { type: 'string' },
+    runs: { type: 'string' },
+    procs: { type: 'string', default: '4' },
+    db: {
+      type: 'string',
+      default: process.env.DATABASE_URL?.startsWith('mysql') ? 'mysql' : 'sqlite',
+    },
+    'max-idle': { type: 'string' },
+    seconds: { type: 'string' },
+    'group-rate': { type: 'string', default: '40' },
+    'private-rate': { type: 'string', default: '1000' },
+    'login-seconds': { type: 'string' },
+    'login-concurrency': { type: 'string', default: '16' },
+    hold: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    'no-reference-idle': { type: 'boolean', default: false },
+    // writes a V8 CPU profile of our server (and of the reference) per run into this directory
+    profile: { type: 'string' },
+  },
+});
+const Q = args.quick;
+const N = Number(args.clients ?? (Q ? 200 : 2000));
+const RUNS = Number(args.runs ?? (Q ? 1 : 3));
+const PROCS = Number(args.procs);
+const MAX_IDLE = Number(args['max-idle'] ?? (Q ? 1000 : 10000));
+const SECONDS = Number(args.seconds ?? (Q ? 3 : 10));
+const GROUP_RATE = Number(args['group-rate']);
+const PRIVATE_RATE = Number(args['private-rate']);
+const LOGIN_SECONDS = Number(args['login-seconds'] ?? (Q ? 2 : 6));
+const LOGIN_CONCURRENCY = Number(args['login-concurrency']);
+const HOLD_SECONDS = Number(args.hold ?? (Q ? 3 : 10));
+const SOURCES = Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 2}`);
+const DRAIN_MS = 20000;
+const PROFILE_ARGS = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [];
+
+const hrNow = () => Number(process.hrtime.bigint()) / 1e6;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const log = (...xs) => console.error(`[${new Date().toISOString().slice(11, 19)}]`, ...xs);
+const round = (x, d = 2) => (x == null || Number.isNaN(x) ? null : Number(x.toFixed(d)));
+
+// ---------- load processes ----------
+const procs = Array.from({ length: PROCS }, () =>
+  fork(new URL('./load-client.mjs', import.meta.url), [], {
+    serialization: 'advanced',
+    env: { ...process.env, NODE_OPTIONS: '' },
+  }),
+);
+let nextId = 0;
+const pending = new Map();
+for (const p of procs) {
+  p.on('message', ({ id, ok, result, error }) => {
+    const waiter = pending.get(id);
+    pending.delete(id);
+    if (ok) waiter.resolve(result);
+    else waiter.reject(new Error(error));
+  });
+  p.on('exit', (code) => {
+    if (code) {
+      log(`a load process exited with ${code}`);
+      process.exit(1);
+    }
+  });
+}
+const rpc = (p, cmd, a = {}) =>
+  new Promise((resolve, reject) => {
+    const id = nextId++;
+    pending.set(id, { resolve, reject });
+    procs[p].send({ id, cmd, ...a });
+  });
+const onAll = (cmd, argsOf = () => ({})) =>
+  Promise.all(procs.map((_, i) => rpc(i, cmd, argsOf(i))));
+const share = (list, i) => list.filter((_, k) => k % PROCS === i);
+
+// ---------- phases ----------
+async function join(server, users, expectList) {
+  const t0 = hrNow();
+  const names = users.map((u) => u.name);
+  const results = await onAll('connect', (i) => ({
+    url: server.url,
+    clients: share(users, i),
+    sourceAddresses: SOURCES,
+    expectList: expectList ? users.length : 0,
+    allNames: expectList ? names : undefined,
+    timeoutMs: 120000,
+  }));
+  const errors = {};
+  for (const r of results)
+    for (const [k, v] of Object.entries(r.errors)) errors[k] = (errors[k] ?? 0) + v;
+  const complete = results.every((r) => r.doneAt !== null);
+  return {
+    ms: complete ? Math.max(...results.map((r) => r.doneAt)) - t0 : null,
+    allConnectedMs: Math.max(...results.map((r) => r.lastConnectedAt)) - t0,
+    connected: results.reduce((s, r) => s + r.connected, 0),
+    failed: results.reduce((s, r) => s + r.failed, 0),
+    errors,
+    completeLists: expectList ? results.reduce((s, r) => s + r.completeLists, 0) : null,
+  };
+}
+
+function addOutcomes(outs) {
+  const sum = { sent: 0, acked: 0, refused: 0, ackTimeouts: 0, refusals: {} };
+  for (const o of outs) {
+    for (const k of ['sent', 'acked', 'refused', 'ackTimeouts']) sum[k] += o[k];
+    for (const [k, v] of Object.entries(o.refusals)) sum.refusals[k] = (sum.refusals[k] ?? 0) + v;
+  }
+  return sum;
+}
+
+/** Waits until `key` deliveries reach `expected` (or DRAIN_MS after the last send). */
+async function drain(key, expected) {
+  const deadline = hrNow() + DRAIN_MS;
+  for (;;) {
+    const received = (await onAll('stats')).reduce((s, r) => s + r[key], 0);
+    if (received >= expected || hrNow() > deadline) return { received, at: hrNow() };
+    await sleep(20);
+  }
+}
+
+async function sendPhase(kind, rate, names) {
+  const total = Math.round(rate * SECONDS);
+  const durationMs = SECONDS * 1000;
+  const startAt = hrNow() + 300;
+  // Process i sends messages i, i+P, i+2P... of the common schedule: evenly spaced overall.
+  const outs = await onAll(kind, (i) => ({
+    total: Math.floor(total / PROCS) + (i < total % PROCS ? 1 : 0),
+    durationMs,
+    startAt: startAt + (i * 1000) / rate,
+    proc: i,
+    allNames: names,
+  }));
+  return { startAt, outs, outcome: addOutcomes(outs) };
+}
+
+async function groupPhase(connected) {
+  const { startAt, outcome } = await sendPhase('group', GROUP_RATE);
+  const expected = outcome.sent * connected;
+  const { received, at } = await drain('group', expected);
+  return { outcome, expected, received, seconds: (at - startAt) / 1000 };
+}
+
+async function privatePhase(names) {
+  const { startAt, outs, outcome } = await sendPhase('private', PRIVATE_RATE, names);
+  const expected = outcome.sent * 2;
+  const { received, at } = await drain('private', expected);
+  const sentTo = {};
+  const sentBy = {};
+  for (const o of outs) {
+    for (const [k, v] of Object.entries(o.sentTo)) sentTo[k] = (sentTo[k] ?? 0) + v;
+    for (const [k, v] of Object.entries(o.sentBy)) sentBy[k] = (sentBy[k] ?? 0) + v;
+  }
+  return { outcome, expected, received, seconds: (at - startAt) / 1000, sentTo, sentBy };
+}
+
+/**
+ * Round trips of an event the server refuses at once (empty text, answered through the ack), one
+ * every PING_EVERY_MS: a user's rhythm, not a flood that would itself load the server.
+ */
+const PING_EVERY_MS = 10;
+async function pingWhile(socket, keepGoing, minimum) {
+  const samples = [];
+  while (keepGoing() || samples.length < minimum) {
+    const t = performance.now();
+    await socket.timeout(10000).emitWithAck('2', { data: '' });
+    samples.push(performance.now() - t);
+    await sleep(Math.max(0, PING_EVERY_MS - (performance.now() - t)));
+  }
+  return samples;
+}
+
+async function loginPhase(server, pingerToken, hash) {
+  const pinger = io(server.url, {
+    auth: { token: pingerToken },
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+  });
+  await new Promise((res, rej) => (pinger.once('connect', res), pinger.once('connect_error', rej)));
+  await sleep(300);
+  await pingWhile(pinger, () => false, 100); // warm-up
+  const idle = await pingWhile(pinger, () => false, Q ? 200 : 500);
+  let ok = 0;
+  let failed = 0;
+  const until = hrNow() + LOGIN_SECONDS * 1000;
+  const t0 = hrNow();
+  const lanes = Array.from({ length: LOGIN_CONCURRENCY }, async (_, k) => {
+    while (hrNow() < until) {
+      const res = await fetch(`${server.url}/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: `u${k}`, password: BENCH_PASSWORD }),
+      });
+      await res.arrayBuffer();
+      if (res.status === 200) ok++;
+      else failed++;
+    }
+  });
+  let storming = true;
+  const all = Promise.all(lanes).finally(() => (storming = false));
+  const loaded = await pingWhile(pinger, () => storming, 50);
+  await all;
+  const seconds = (hrNow() - t0) / 1000;
+  pinger.close();
+  // The plain loops, with the storm over: same hash, same password, nothing else running.
+  const sequential = await argonLoop(hash, 1, LOGIN_SECONDS);
+  const parallel = await argonLoop(hash, availableParallelism(), LOGIN_SECONDS / 2);
+  return {
+    logins: ok,
+    failedLogins: failed,
+    loginsPerSec: ok / seconds,
+    argonSequentialPerSec: sequential,
+    argonParallelPerSec: parallel,
+    idleP50: percentile(idle, 50),
+    idleP99: percentile(idle, 99),
+    stormP50: percentile(loaded, 50),
+    stormP99: percentile(loaded, 99),
+    stormSamples: loaded.length,
+  };
+}
+
+async function argonLoop(hash, lanes, seconds) {
+  let n = 0;
+  const until = hrNow() + seconds * 1000;
+  const t0 = hrNow();
+  await Promise.all(
+    Array.from({ length: lanes }, async () => {
+      while (hrNow() < until) {
+        if (!(await argon2.verify(hash, BENCH_PASSWORD))) throw new Error('argon2 mismatch');
+        n++;
+      }
+    }),
+  );
+  return n / ((hrNow() - t0) / 1000);
+}
+
+/** Everything measured on one server with N clients. */
+async function measure(kind, server, users, extras) {
+  const names = users.map((u) => u.name);
+  await sleep(500);
+  const rssBefore = rssBytes(server.pid);
+  log(`${kind}: join of ${users.length} clients`);
+  const cpuBefore = cpuMs(server.pid);
+  const j = await join(server, users, kind === 'ours');
+  j.serverCpuMs = cpuMs(server.pid) - cpuBefore;
+  await sleep(1000);
+  const rssAfter = rssBytes(server.pid);
+  log(
+    `${kind}: joined in ${round(j.ms)} ms (${j.connected} connected, lists ${j.completeLists}, server CPU ${round(j.serverCpuMs)} ms)`,
+  );
+  let cpuAt = cpuMs(server.pid);
+  const g = await groupPhase(j.connected);
+  g.serverCpuMs = cpuMs(server.pid) - cpuAt;
+  cpuAt = cpuMs(server.pid);
+  log(`${kind}: group ${g.received}/${g.expected}, server CPU ${round(g.serverCpuMs)} ms`);
+  const p = await privatePhase(names);
+  p.serverCpuMs = cpuMs(server.pid) - cpuAt;
+  log(`${kind}: private ${p.received}/${p.expected}, server CPU ${round(p.serverCpuMs)} ms`);
+  const collected = await onAll('collect');
+  const groupLat = concat(collected.map((c) => c.group.latencies));
+  const privLat = concat(collected.map((c) => c.private.latencies));
+  const perClient = collected.flatMap((c) => c.perClient);
+  // Exactly one arrival per message per connected client; exactly as many private ones as sent.
+  const wrongGroupCount = perClient.filter((c) => c.connected && c.group !== g.outcome.sent).length;
+  const wrongPrivateCount = perClient.filter(
+    (c) =>
+      c.connected &&
+      (c.asRecipient !== (p.sentTo[c.name] ?? 0) || c.asSender !== (p.sentBy[c.name] ?? 0)),
+  ).length;
+  const misrouted = collected.reduce((s, c) => s + c.private.misrouted, 0);
+  const logins = extras ? await extras() : null;
+  await onAll('close');
+  const losses =
+    j.failed +
+    (j.completeLists !== null ? users.length - j.completeLists : 0) +
+    (g.expected - g.received) +
+    (p.expected - p.received) +
+    g.outcome.refused +
+    g.outcome.ackTimeouts +
+    p.outcome.refused +
+    p.outcome.ackTimeouts +
+    wrongGroupCount +
+    wrongPrivateCount +
+    misrouted;
+  return {
+    join: j,
+    rss: {
+      before: rssBefore,
+      after: rssAfter,
+      perConnection: (rssAfter - rssBefore) / j.connected,
+    },
+    group: {
+      ...g,
+      deliveriesPerSec: g.received / g.seconds,
+      p50: percentile(groupLat, 50),
+      p99: percentile(groupLat, 99),
+      max: groupLat.reduce((m, x) => Math.max(m, x), 0),
+      clientsWithWrongCount: wrongGroupCount,
+    },
+    private: {
+      outcome: p.outcome,
+      serverCpuMs: p.serverCpuMs,
+      expected: p.expected,
+      received: p.received,
+      seconds: p.seconds,
+      p50: percentile(privLat, 50),
+      p99: percentile(privLat, 99),
+      max: privLat.reduce((m, x) => Math.max(m, x), 0),
+      clientsWithWrongCount: wrongPrivateCount,
+      misrouted,
+      misroutedExamples: collected.flatMap((c) => c.private.misroutedExamples).slice(0, 5),
+    },
+    logins,
+    problems: losses,
+  };
+}
+
+function concat(arrays) {
+  const out = new Float64Array(arrays.reduce((s, a) => s + a.length, 0));
+  let at = 0;
+  for (const a of arrays) {
+    out.set(a, at);
+    at += a.length;
+  }
+  return out.sort();
+}
+
+async function withTokens(rows) {
+  return Promise.all(
+    rows.map(async (r) => ({ name: r.name, token: await signToken(r.id, r.name) })),
+  );
+}
+
+async function oneRun(r, hash) {
+  const db = await freshDatabase(args.db);
+  const ours = await startServer(
+    { DATABASE_URL: db.url, JWT_SECRET: BENCH_JWT_SECRET },
+    PROFILE_ARGS,
+  );
+  const names = Array.from({ length: N }, (_, i) => `u${i}`);
+  const rows = await seedUsers(db.url, [...names, 'pinger'], hash);
+  const all = await withTokens(rows);
+  const users = all.slice(0, N);
+  const pingerToken = all[N].token;
+  const reference = await startReference(PROFILE_ARGS);
+  const out = {};
+  const order = r % 2 === 0 ? ['ours', 'reference'] : ['reference', 'ours'];
+  try {
+    for (const kind of order) {
+      out[kind] =
+        kind === 'ours'
+          ? await measure('ours', ours, users, () => loginPhase(ours, pingerToken, hash))
+          : await measure('reference', reference, users, null);
+    }
+  } finally {
+    await reference.stop();
+    await ours.stop();
+    await db.drop();
+  }
+  return out;
+}
+
+async function idleRamp(kind, hash) {
+  const db = kind === 'ours' ? await freshDatabase(args.db) : null;
+  const server =
+    kind === 'ours'
+      ? await startServer({ DATABASE_URL: db.url, JWT_SECRET: BENCH_JWT_SECRET })
+      : await startReference();
+  const names = Array.from({ length: MAX_IDLE }, (_, i) => `u${i}`);
+  const rows = db
+    ? await seedUsers(db.url, names, hash)
+    : names.map((name, i) => ({ id: i + 1, name }));
+  const users = await withTokens(rows);
+  await sleep(500);
+  const rssBefore = rssBytes(server.pid);
+  const BATCH = 500;
+  const errors = {};
+  let opened = 0;
+  const t0 = hrNow();
+  try {
+    for (let at = 0; at < users.length; at += BATCH) {
+      const batch = users.slice(at, at + BATCH);
+      const res = await onAll('idleConnect', (i) => ({
+        url: server.url,
+        clients: share(batch, i),
+        sourceAddresses: SOURCES,
+        offset: at + i,
+      }));
+      let batchOpened = 0;
+      for (const x of res) {
+        batchOpened += x.opened;
+        for (const [k, v] of Object.entries(x.errors)) errors[k] = (errors[k] ?? 0) + v;
+      }
+      opened += batchOpened;
+      if (batchOpened < batch.length / 2) break; // the server is refusing: that is its limit
+    }
+    const rampSeconds = (hrNow() - t0) / 1000;
+    log(`${kind}: idle ramp opened ${opened} in ${round(rampSeconds, 1)} s; holding`);
+    await sleep(HOLD_SECONDS * 1000);
+    const held = (await onAll('idleCount')).reduce((s, x) => s + x.open, 0);
+    const rssAfter = rssBytes(server.pid);
+    await onAll('close');
+    return {
+      target: MAX_IDLE,
+      opened,
+      held,
+      errors,
+      rampSeconds,
+      holdSeconds: HOLD_SECONDS,
+      rssBefore,
+      rssAfter,
+      rssPerConnection: held ? (rssAfter - rssBefore) / held : null,
+    };
+  } finally {
+    await server.stop();
+    await db?.drop();
+  }
+}
+
+// ---------- main ----------
+const started = Date.now();
+const hash = await argon2.hash(BENCH_PASSWORD, { type: argon2.argon2id });
+const runs = [];
+for (let r = 0; r < RUNS; r++) {
+  log(`run ${r + 1}/${RUNS} (${args.db}, ${N} clients, ${PROCS} load processes)`);
+  runs.push(await oneRun(r, hash));
+}
+log(`idle connections: ramp to ${MAX_IDLE}`);
+const idle = { ours: await idleRamp('ours', hash) };
+if (!args['no-reference-idle']) idle.reference = await idleRamp('reference', hash);
+for (const p of procs) p.disconnect();
+
+const med = (f) => median(runs.map(f).filter((x) => x != null && !Number.isNaN(x)));
+const pair = (f) => ({
+  ours: med((r) => f(r.ours)),
+  reference: med((r) => f(r.reference)),
+  ratio: med((r) => f(r.ours) / f(r.reference)),
+});
+const rows = [
+  {
+    metric: `join: ${N} clients connected${''} + full online list (ms)`,
+    ...pair((x) => x.join.ms),
+    target: '<= 1.2',
+    pass: (q) => q <= 1.2,
+  },
+  {
+    metric: 'join: clients holding the complete list',
+    ours: med((r) => r.ours.join.completeLists),
+    reference: null,
+    ratio: null,
+    target: `= ${N}`,
+    pass: (_, row) => row.ours === N,
+    absolute: true,
+  },
+  {
+    metric: `group deliveries/s (${GROUP_RATE} msg/s x ${N})`,
+    ...pair((x) => x.group.deliveriesPerSec),
+    target: 'info',
+  },
+  { metric: 'group latency p50 (ms)', ...pair((x) => x.group.p50), target: 'info' },
+  {
+    metric: 'group latency p99 (ms)',
+    ...pair((x) => x.group.p99),
+    target: '<= 1.1',
+    pass: (q) => q <= 1.1,
+  },
+  {
+    metric: `private latency p50 (ms, ${PRIVATE_RATE}/s)`,
+    ...pair((x) => x.private.p50),
+    target: 'info',
+  },
+  {
+    metric: 'private latency p99 (ms)',
+    ...pair((x) => x.private.p99),
+    target: '<= 1.1',
+    pass: (q) => q <= 1.1,
+  },
+  {
+    metric: 'server RSS per connection (KB)',
+    ...pair((x) => x.rss.perConnection / 1024),
+    target: '<= 1.1',
+    pass: (q) => q <= 1.1,
+  },
+  {
+    metric: 'logins/s (reference column: plain argon2 loop)',
+    ours: med((r) => r.ours.logins.loginsPerSec),
+    reference: med((r) => r.ours.logins.argonSequentialPerSec),
+    ratio: med((r) => r.ours.logins.loginsPerSec / r.ours.logins.argonSequentialPerSec),
+    target: '>= 0.9',
+    pass: (q) => q >= 0.9,
+  },
+  {
+    metric: 'socket p99 in login storm (ms; ref column: idle)',
+    ours: med((r) => r.ours.logins.stormP99),
+    reference: med((r) => r.ours.logins.idleP99),
+    ratio: med((r) => r.ours.logins.stormP99 / r.ours.logins.idleP99),
+    target: '<= 2',
+    pass: (q) => q <= 2,
+  },
+  {
+    metric: `idle authenticated connections held (of ${MAX_IDLE})`,
+    ours: idle.ours.held,
+    reference: idle.reference?.held ?? null,
+    ratio: idle.reference ? idle.ours.held / idle.reference.held : null,
+    target: '>= 10000',
+    pass: (_, row) => row.ours >= 10000,
+    absolute: true,
+  },
+  {
+    metric: 'idle: server RSS per connection (KB)',
+    ours: idle.ours.rssPerConnection / 1024,
+    reference: idle.reference ? idle.reference.rssPerConnection / 1024 : null,
+    ratio: idle.reference ? idle.ours.rssPerConnection / idle.reference.rssPerConnection : null,
+    target: 'info',
+  },
+  {
+    metric: 'lost/misrouted/refused (all runs)',
+    ours: runs.reduce((s, r) => s + r.ours.problems, 0),
+    reference: runs.reduce((s, r) => s + r.reference.problems, 0),
+    ratio: null,
+    target: '= 0',
+    pass: (_, row) => row.ours === 0 && row.reference === 0,
+    absolute: true,
+  },
+];
+for (const row of rows) {
+  row.passed = row.pass ? Boolean(row.pass(row.ratio, row)) : null;
+  delete row.pass;
+}
+
+const date = new Date(started)
+  .toISOString()
+  .replace(/[:]/g, '-')
+  .replace(/\.\d+Z$/, 'Z');
+const result = {
+  benchmark: 'nest-chat vs bare socket.io reference',
+  date: new Date(started).toISOString(),
+  durationSeconds: Math.round((Date.now() - started) / 1000),
+  machine: {
+    cpu: cpus()[0].model,
+    cores: availableParallelism(),
+    memoryGB: round(totalmem() / 2 ** 30, 1),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+  },
+  database: args.db === 'mysql' ? 'mysql (MariaDB/MySQL)' : 'sqlite',
+  options: {
+    clients: N,
+    runs: RUNS,
+    loadProcesses: PROCS,
+    groupRate: GROUP_RATE,
+    privateRate: PRIVATE_RATE,
+    phaseSeconds: SECONDS,
+    loginSeconds: LOGIN_SECONDS,
+    loginConcurrency: LOGIN_CONCURRENCY,
+    maxIdle: MAX_IDLE,
+    quick: Q,
+  },
+  table: rows.map((row) => ({
+    ...row,
+    ours: round(row.ours),
+    reference: round(row.reference),
+    ratio: round(row.ratio, 3),
+  })),
+  lossesFlagged: rows.at(-1).ours + rows.at(-1).reference > 0,
+  idle,
+  runs,
+};
+mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+const base = new URL(`./results/${date}`, import.meta.url);
+writeFileSync(`${base.pathname}.json`, JSON.stringify(result, null, 2) + '\n');
+writeFileSync(`${base.pathname}.svg`, renderSvg(result));
+copyFileSync(`${base.pathname}.svg`, new URL('./results/latest.svg', import.meta.url).pathname);
+
+const fmt = (x) => (x == null ? '-' : String(round(x, x >= 100 ? 0 : 2)));
+const widths = [52, 10, 10, 8, 9, 5];
+const line = (cells) => cells.map((c, i) => String(c).padEnd(widths[i])).join(' ');
+console.log(`\n${result.benchmark}: ${result.database}, ${N} clients, ${RUNS} run(s), medians`);
+console.log(
+  `${result.machine.cpu}, ${result.machine.cores} cores, ${result.machine.memoryGB} GB, node ${process.version}; ${PROCS} load processes\n`,
+);
+console.log(line(['metric', 'ours', 'reference', 'ratio', 'target', 'pass']));
+for (const row of result.table)
+  console.log(
+    line([
+      row.metric,
+      fmt(row.ours),
+      fmt(row.reference),
+      fmt(row.ratio),
+      row.target,
+      row.passed === null ? '' : row.passed ? 'yes' : 'NO',
+    ]),
+  );
+if (result.lossesFlagged)
+  console.log(
+    '\nLOSSES: some deliveries were lost, duplicated, misrouted or refused; see the JSON',
+  );
+console.log(`\n${base.pathname}.json\n${base.pathname}.svg (and bench/results/latest.svg)`);
