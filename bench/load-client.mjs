@@ -16,7 +16,8 @@ const outcome = () => ({ sent: 0, acked: 0, refused: 0, ackTimeouts: 0, refusals
 
 function newClient(url, { name, token }, localAddress) {
   const socket = io(url, {
-    auth: { token },
+    // as our page does: the whole online list once, then changes only
+    auth: { token, presence: 'changes' },
     transports: ['websocket'],
     forceNew: true,
     reconnection: false,
@@ -24,7 +25,12 @@ function newClient(url, { name, token }, localAddress) {
     localAddress,
   });
   const c = { name, socket, list: null, group: 0, asRecipient: 0, asSender: 0, connected: false };
-  socket.on('1', (m) => (c.list = m?.data));
+  socket.on('1', (m) => (c.list = new Set(m?.data)));
+  socket.on('presence', ({ online, offline }) => {
+    c.list ??= new Set();
+    for (const name of offline) c.list.delete(name);
+    for (const name of online) c.list.add(name);
+  });
   socket.on('2', (m) => {
     if (!m || m.user === '') return; // the welcome line
     const t = hrNow();
@@ -66,7 +72,7 @@ async function connect({ url, clients: list, sourceAddresses, expectList, allNam
       errors[e.message] = (errors[e.message] ?? 0) + 1;
     });
   }
-  const full = (c) => !expectList || (Array.isArray(c.list) && c.list.length === expectList);
+  const full = (c) => !expectList || c.list?.size === expectList;
   let doneAt = null;
   while (hrNow() - started < timeoutMs) {
     const connected = clients.filter((c) => c.connected).length;
@@ -81,13 +87,7 @@ async function connect({ url, clients: list, sourceAddresses, expectList, allNam
     const names = new Set(allNames);
     for (const c of clients) {
       const l = c.list;
-      if (
-        Array.isArray(l) &&
-        l.length === names.size &&
-        new Set(l).size === names.size &&
-        l.every((n) => names.has(n))
-      )
-        completeLists++;
+      if (l?.size === names.size && [...l].every((n) => names.has(n))) completeLists++;
     }
   }
   return {

@@ -1,7 +1,15 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { io, type Socket } from 'socket.io-client';
 import request from 'supertest';
-import { connect, login, next, record, sleep } from './support/chat-client.js';
+import {
+  connect,
+  connectRecording,
+  login,
+  next,
+  record,
+  sleep,
+  until,
+} from './support/chat-client.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { forgeToken } from './support/tokens.js';
 
@@ -163,6 +171,38 @@ describe('chat gateway', () => {
       expect(lists.length).toBeGreaterThanOrEqual(1);
       expect(lists.length).toBeLessThanOrEqual(3);
       expect((lists.at(-1)!.data as string[]).sort()).toEqual(['alice', 'bob', 'carol']);
+    });
+  });
+
+  describe('presence changes (auth.presence: changes)', () => {
+    it('sends the whole list once, then only who came and who left; whole lists to the others', async () => {
+      const original = await join('alice');
+      const originalSeen = record(original, '1', 'presence');
+      const { socket: carol, seen } = await connectRecording(
+        t.url,
+        { token: tokens.carol, presence: 'changes' },
+        '1',
+        'presence',
+      );
+      open.push(carol);
+      await until(() => (seen['1'] as Msg[]).length === 1);
+      expect(((seen['1'] as Msg[])[0].data as string[]).sort()).toEqual(['alice', 'carol']);
+      await sleep(80); // the update that tells of carol herself
+      seen.presence.length = 0;
+      const bob = await join('bob');
+      await until(() => seen.presence.length === 1);
+      expect(seen.presence).toEqual([{ online: ['bob'], offline: [] }]);
+      bob.close();
+      await until(() => seen.presence.length === 2);
+      expect(seen.presence[1]).toEqual({ online: [], offline: ['bob'] });
+      await sleep(100);
+      // carol never got another whole list; alice (the original protocol) got them and no changes
+      expect(seen['1']).toHaveLength(1);
+      expect(originalSeen.presence).toEqual([]);
+      expect(((originalSeen['1'] as Msg[]).at(-1)!.data as string[]).sort()).toEqual([
+        'alice',
+        'carol',
+      ]);
     });
   });
 

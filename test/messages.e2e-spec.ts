@@ -305,8 +305,9 @@ describe('stored messages', () => {
   it('catches a reconnecting client up from its lastId: exactly what it missed', async () => {
     const alice = await join('alice');
     const bob = await join('bob');
+    const bobSaw = next<Item>(bob, '2', (m) => m.data === 'seen before the blip');
     const lastSeen = await send(alice, '2', { data: 'seen before the blip' });
-    await next<Item>(bob, '2', (m) => m.data === 'seen before the blip');
+    await bobSaw;
     bob.close();
     const missed: number[] = [];
     for (const [event, payload] of [

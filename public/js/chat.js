@@ -26,6 +26,7 @@
   const EV_PRIVATE = '3';
   const EV_HISTORY = 'history';
   const EV_TYPING = 'typing';
+  const EV_PRESENCE = 'presence'; // who came online and who left (we ask for it at the handshake)
   const MAX_LENGTH = 2000;
   const AUTH_ERRORS = ['unauthorized', 'token expired'];
   /** Handshakes refused for now: the database is away, or the server is stopping. */
@@ -903,7 +904,9 @@
     // message id seen, so that the server sends only what we missed.
     socket = io({
       auth: (cb) => {
-        const auth = { token: Api.getToken() || '' };
+        // presence: 'changes': the whole online list once, then only changes (not the whole
+        // list every time someone comes or goes)
+        const auth = { token: Api.getToken() || '', presence: 'changes' };
         if (lastId !== null) auth.lastId = lastId;
         cb(auth);
       },
@@ -954,6 +957,13 @@
 
     socket.on(EV_ONLINE, (msg) => {
       if (msg) updateOnline(msg.data);
+    });
+
+    socket.on(EV_PRESENCE, (changes) => {
+      if (!changes || typeof changes !== 'object') return;
+      const gone = new Set(Array.isArray(changes.offline) ? changes.offline.map(text) : []);
+      const came = Array.isArray(changes.online) ? changes.online : [];
+      updateOnline([...online.filter((name) => !gone.has(name)), ...came]);
     });
 
     socket.on(EV_HISTORY, (msg) => {

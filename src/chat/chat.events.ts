@@ -11,7 +11,16 @@ export const ChatEvent = {
   SingleChat: '3',
   History: 'history',
   Typing: 'typing',
+  /** Online-list changes, for clients that asked for them at the handshake (`auth.presence`). */
+  Presence: 'presence',
 } as const;
+
+/**
+ * `auth.presence` at the handshake: 'changes' to get the whole online list ('1') once on connect
+ * and then only who came online and who left ('presence'); otherwise the whole list on every
+ * change (the original protocol; it costs every client the whole list each time).
+ */
+export const PRESENCE_CHANGES = 'changes';
 
 /** Every server → client payload has this shape; `user` is '' for messages from the server. */
 export interface ServerMessage<T = string> {
@@ -35,6 +44,12 @@ export interface TypingNotice {
   to: string;
 }
 
+/** Who came online and who went offline since the last update. */
+export interface PresenceChanges {
+  online: string[];
+  offline: string[];
+}
+
 export type AckResponse =
   { status: 1; id: number; ts: number } | { status: 0; msg: string; retry?: true };
 
@@ -45,6 +60,7 @@ export interface ServerToClientEvents {
   [ChatEvent.SingleChat]: (message: SingleChatMessage) => void;
   [ChatEvent.History]: (message: ServerMessage<HistoryItem[]>) => void;
   [ChatEvent.Typing]: (notice: TypingNotice) => void;
+  [ChatEvent.Presence]: (changes: PresenceChanges) => void;
 }
 
 export interface ClientToServerEvents {
@@ -64,6 +80,9 @@ export interface ChatSocketData {
 export const userRoom = (username: string): string => `user:${username}`;
 /** Room that holds the sockets opened with one token (to close them on logout). */
 export const tokenRoom = (jti: string): string => `token:${jti}`;
+/** Sockets that get the whole online list on every change, and those that get changes only. */
+export const PRESENCE_FULL_ROOM = 'presence:full';
+export const PRESENCE_CHANGES_ROOM = 'presence:changes';
 
 export const SERVER_ERRORS = {
   noSuchUser: 'no such user',

@@ -31,6 +31,9 @@ import {
   ChatEvent,
   type ChatSocketData,
   type ClientToServerEvents,
+  PRESENCE_CHANGES,
+  PRESENCE_CHANGES_ROOM,
+  PRESENCE_FULL_ROOM,
   SERVER_ERRORS,
   type ServerToClientEvents,
   tokenRoom,
@@ -153,9 +156,14 @@ export class ChatGateway
     // request object itself would stay in memory for the life of the connection.
     (socket.conn as { request: unknown }).request = null;
     // Join first, then read up to the last stored message: later ones arrive live.
-    void socket.join([userRoom(username), tokenRoom(jti)]);
+    const fullLists = !wantsPresenceChanges(socket);
+    void socket.join([
+      userRoom(username),
+      tokenRoom(jti),
+      fullLists ? PRESENCE_FULL_ROOM : PRESENCE_CHANGES_ROOM,
+    ]);
     const untilId = this.store.lastStoredId;
-    this.presence.add(username);
+    this.presence.add(username, fullLists);
     this.scheduleExpiry(socket);
     socket.emit(ChatEvent.GroupChat, { user: '', data: `Welcome, ${username}!` });
     // The newcomer gets the list at once; everyone else with the next coalesced broadcast.
@@ -180,7 +188,7 @@ export class ChatGateway
     clearTimeout(this.expiryTimers.get(socket));
     // A socket refused at the handshake never had a user and was never counted.
     if (!socket.data.user) return;
-    this.presence.remove(socket.data.user.username);
+    this.presence.remove(socket.data.user.username, !wantsPresenceChanges(socket));
     this.limits.closed(socket.data.user.username, socket.handshake.address);
   }
 
@@ -303,6 +311,13 @@ function handshakeToken(socket: Socket): string | undefined {
   if (typeof query.token === 'string' && query.token)
     return tokenFromAuthorizationHeader(query.token);
   return tokenFromAuthorizationHeader(headers.authorization);
+}
+
+/** `auth.presence: 'changes'`: the client takes online-list changes instead of whole lists. */
+function wantsPresenceChanges(socket: Socket): boolean {
+  return (
+    (socket.handshake.auth as { presence?: unknown } | undefined)?.presence === PRESENCE_CHANGES
+  );
 }
 
 /** `auth.lastId`: the last message id a reconnecting client saw. */

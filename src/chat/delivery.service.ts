@@ -5,6 +5,9 @@ import {
   ChatEvent,
   type ChatSocketData,
   type ClientToServerEvents,
+  PRESENCE_CHANGES_ROOM,
+  PRESENCE_FULL_ROOM,
+  type PresenceChanges,
   type ServerToClientEvents,
   userRoom,
 } from './chat.events.js';
@@ -41,8 +44,11 @@ export class DeliveryService {
     this.io().to(userRoom(recipient)).emit(ChatEvent.Typing, { user, to: recipient });
   }
 
-  onlineListToEveryone(usernames: string[]): void {
-    this.io().emit(ChatEvent.GroupList, { user: '', data: usernames });
+  /** The whole list to the clients that want it; only the changes to those that asked for them. */
+  presenceToEveryone(usernames: string[], changes: PresenceChanges): void {
+    this.io().to(PRESENCE_FULL_ROOM).emit(ChatEvent.GroupList, { user: '', data: usernames });
+    if (changes.online.length > 0 || changes.offline.length > 0)
+      this.io().to(PRESENCE_CHANGES_ROOM).emit(ChatEvent.Presence, changes);
   }
 
   /** The list to these sockets of this instance (each socket is in a room named by its id). */

@@ -3,18 +3,25 @@ import { loadConfig } from '../config/app-config.js';
 import { DeliveryService, type ChatServer } from './delivery.service.js';
 import { PresenceService } from './presence.service.js';
 
-/** Stands in for the socket.io server: records what would be broadcast. */
+/**
+ * Stands in for the socket.io server: records the whole lists broadcast (to everyone taking them,
+ * or to newcomers: `to`) in `broadcasts`, and the online-list changes in `changes`.
+ */
 function fakeServer() {
   const broadcasts: { event: string; payload: unknown; to?: string[] }[] = [];
+  const changes: unknown[] = [];
   const server = {
-    emit: (event: string, payload: unknown) => broadcasts.push({ event, payload }),
+    to: (room: string) => ({
+      emit: (event: string, payload: unknown) =>
+        room === 'presence:changes' ? changes.push(payload) : broadcasts.push({ event, payload }),
+    }),
     local: {
       to: (to: string[]) => ({
         emit: (event: string, payload: unknown) => broadcasts.push({ event, payload, to }),
       }),
     },
   };
-  return { broadcasts, server: server as unknown as ChatServer };
+  return { broadcasts, changes, server: server as unknown as ChatServer };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -23,8 +30,11 @@ describe(PresenceService.name, () => {
   let presence: PresenceService;
   afterEach(() => presence.onModuleDestroy());
 
+  let changes: unknown[] = [];
   function setUp(flushMs = 10) {
-    const { broadcasts, server } = fakeServer();
+    const fake = fakeServer();
+    const { broadcasts, server } = fake;
+    changes = fake.changes;
     const delivery = new DeliveryService();
     delivery.attach(server);
     const config = loadConfig({ JWT_SECRET: 'k'.repeat(32), PRESENCE_FLUSH_MS: String(flushMs) });
@@ -66,7 +76,7 @@ describe(PresenceService.name, () => {
       jest.useRealTimers();
     });
 
-    it('waits for a quiet window, up to 1 ms per user online', () => {
+    it('waits for a quiet window, up to 1 ms per client taking whole lists', () => {
       jest.useFakeTimers();
       const broadcasts = setUp(20);
       for (let i = 0; i < 50; i++) presence.add(`user${i}`);
@@ -111,6 +121,42 @@ describe(PresenceService.name, () => {
     expect(broadcasts).toEqual([
       { event: '1', payload: { user: '', data: ['alice', 'bob'] }, to: ['socket-a', 'socket-b'] },
     ]);
+  });
+
+  it('tells clients that take changes only who came online and who left, once per window', async () => {
+    setUp(10);
+    presence.add('alice', false);
+    presence.add('bob', false);
+    await sleep(30);
+    expect(changes).toEqual([{ online: ['alice', 'bob'], offline: [] }]);
+    presence.remove('bob', false);
+    presence.add('carol', false);
+    presence.add('dave', false);
+    presence.remove('dave', false); // came and went within the window: told as gone
+    await sleep(30);
+    expect(changes.at(-1)).toEqual({ online: ['carol'], offline: ['bob', 'dave'] });
+    expect(changes).toHaveLength(2);
+    // left and came back (a reload): told as online, for a newcomer whose list missed them
+    presence.remove('alice', false);
+    presence.add('alice', false);
+    await sleep(30);
+    expect(changes.at(-1)).toEqual({ online: ['alice'], offline: [] });
+  });
+
+  it('does not wait longer between updates for clients that take changes only', () => {
+    jest.useFakeTimers();
+    try {
+      setUp(20);
+      // 500 changes-only clients joining one every 5 ms: never 20 ms of quiet, yet an update
+      // at least every 20 ms (whole lists would wait up to 1 ms per client taking them)
+      for (let i = 0; i < 500; i++) {
+        presence.add(`user${i}`, false);
+        jest.advanceTimersByTime(5);
+      }
+      expect(changes.length).toBeGreaterThanOrEqual(120);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('does not broadcast when only a second tab opens or closes', async () => {

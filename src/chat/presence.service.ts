@@ -2,19 +2,20 @@ import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { DeliveryService } from './delivery.service.js';
 
-/** While changes keep coming, the list still goes out at least this often per user online. */
-const MAX_WAIT_MS_PER_USER = 1;
+/** While changes keep coming, the whole list still goes out at least this often per client that takes it. */
+const MAX_WAIT_MS_PER_FULL_LIST_CLIENT = 1;
 /** Newcomers within this window get the list in one broadcast, encoded once. */
 const NEWCOMER_WINDOW_MS = 5;
 
 /**
  * Who is online: a count of open connections per user, so a user with several tabs is listed
- * once. Changes are coalesced: the list goes to everyone PRESENCE_FLUSH_MS after the last change,
- * and while changes keep coming (a crowd joining) at most every max(PRESENCE_FLUSH_MS, 1 ms per
- * user online): each broadcast costs (users online x list length), so spacing them out in
- * proportion to the users online keeps the bytes sent per second linear in the number of users
- * (the original sent the whole list to everyone on every join: quadratic). A newcomer gets the
- * current list at once from the gateway.
+ * once. A newcomer gets the whole list at once (sendListTo). Changes are coalesced and go out
+ * PRESENCE_FLUSH_MS after the last one: to clients that asked for changes (our page) only who
+ * came and who left, so a crowd of N joining costs each of them about N names in all; to the
+ * others (the original protocol) the whole list. Whole lists cost (clients x list length) each
+ * time, so while changes keep coming they go out at most every max(PRESENCE_FLUSH_MS, 1 ms per
+ * client taking them): bytes per second stay linear in the number of users. The original sent
+ * the whole list to everyone on every join: quadratic.
  */
 @Injectable()
 export class PresenceService implements OnModuleDestroy {
@@ -23,6 +24,9 @@ export class PresenceService implements OnModuleDestroy {
   private flushTimer: NodeJS.Timeout | null = null;
   /** When the first change not yet broadcast happened. */
   private pendingSince = 0;
+  /** Users whose status changed since the last broadcast. */
+  private readonly changedSince = new Set<string>();
+  private fullListClients = 0;
   private newcomers: string[] = [];
   private newcomerTimer: NodeJS.Timeout | null = null;
 
@@ -31,18 +35,20 @@ export class PresenceService implements OnModuleDestroy {
     private readonly config: AppConfig,
   ) {}
 
-  /** Records one more connection of this user. */
-  add(username: string): void {
+  /** Records one more connection of this user; `fullLists`: it takes whole lists, not changes. */
+  add(username: string, fullLists = true): void {
+    if (fullLists) this.fullListClients += 1;
     const count = this.connections.get(username) ?? 0;
     this.connections.set(username, count + 1);
-    if (count === 0) this.changed();
+    if (count === 0) this.changed(username);
   }
 
   /** Records that one connection of this user closed. */
-  remove(username: string): void {
+  remove(username: string, fullLists = true): void {
+    if (fullLists) this.fullListClients -= 1;
     const count = this.connections.get(username) ?? 0;
     if (count <= 1) {
-      if (this.connections.delete(username)) this.changed();
+      if (this.connections.delete(username)) this.changed(username);
     } else {
       this.connections.set(username, count - 1);
     }
@@ -77,22 +83,28 @@ export class PresenceService implements OnModuleDestroy {
     if (this.newcomerTimer) clearTimeout(this.newcomerTimer);
   }
 
-  private changed(): void {
+  private changed(username: string): void {
     this.snapshot = null;
+    this.changedSince.add(username);
     const now = Date.now();
     if (this.flushTimer === null) this.pendingSince = now;
     else clearTimeout(this.flushTimer);
     const quiet = this.config.presenceFlushMs;
-    const latest =
-      this.pendingSince + Math.max(quiet, this.connections.size * MAX_WAIT_MS_PER_USER);
-    this.flushTimer = setTimeout(
-      () => this.flush(),
-      Math.max(0, Math.min(now + quiet, latest) - now),
-    );
+    const maxWait = Math.max(quiet, this.fullListClients * MAX_WAIT_MS_PER_FULL_LIST_CLIENT);
+    const at = Math.min(now + quiet, this.pendingSince + maxWait);
+    this.flushTimer = setTimeout(() => this.flush(), Math.max(0, at - now));
   }
 
   private flush(): void {
     this.flushTimer = null;
-    this.delivery.onlineListToEveryone(this.list());
+    // Everyone whose status changed since the last update, as it is now, even if it is back to
+    // what it was: a newcomer's list, taken between two updates, may have caught them in between.
+    const online: string[] = [];
+    const offline: string[] = [];
+    for (const username of this.changedSince) {
+      (this.connections.has(username) ? online : offline).push(username);
+    }
+    this.changedSince.clear();
+    this.delivery.presenceToEveryone(this.list(), { online, offline });
   }
 }

@@ -13,6 +13,8 @@ export function connect(
     token?: string;
     /** The last message id seen, for reconnect catch-up. */
     lastId?: number;
+    /** 'changes': online-list changes instead of whole lists. */
+    presence?: string;
     query?: Record<string, string>;
     headers?: Record<string, string>;
   } = {},
@@ -22,6 +24,7 @@ export function connect(
     auth: {
       ...(options.token === undefined ? {} : { token: options.token }),
       ...(options.lastId === undefined ? {} : { lastId: options.lastId }),
+      ...(options.presence === undefined ? {} : { presence: options.presence }),
     },
     query: options.query,
     extraHeaders: options.headers,
