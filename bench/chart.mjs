@@ -48,14 +48,17 @@ export function renderSvg(result) {
   text(
     px,
     py - 14,
-    `message latency (ms): ours vs reference (group ${o.groupRate}/s, private ${o.privateRate}/s)`,
+    `latency (ms, log scale); group ${o.groupRate}/s, private ${o.privateRate}/s`,
     'font-weight="bold"',
   );
+  // Log scale: group latencies are hundreds of milliseconds, private ones a fraction of one.
+  const floorMs = 0.1;
   const maxLat = Math.max(1, ...lat.flatMap(([, r]) => [r?.ours ?? 0, r?.reference ?? 0]));
-  const scale = (v) => (v / maxLat) * ph;
+  const decades = Math.ceil(Math.log10(maxLat / floorMs));
+  const scale = (v) => (Math.max(0, Math.log10(Math.max(v, floorMs) / floorMs)) / decades) * ph;
   out.push(`<line x1="${px}" y1="${py + ph}" x2="${px + pw}" y2="${py + ph}" stroke="#333"/>`);
-  for (let t = 0; t <= 4; t++) {
-    const v = (maxLat * t) / 4;
+  for (let t = 0; t <= decades; t++) {
+    const v = floorMs * 10 ** t;
     const y = py + ph - scale(v);
     out.push(`<line x1="${px}" y1="${y}" x2="${px + pw}" y2="${y}" stroke="#eee"/>`);
     text(px - 6, y + 4, num(v), 'text-anchor="end" fill="#555"');
@@ -155,4 +158,11 @@ export function renderSvg(result) {
   }
   out.push('</svg>');
   return out.join('\n') + '\n';
+}
+
+// `node bench/chart.mjs bench/results/<date>.json` draws that result again (after a change here).
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { readFileSync, writeFileSync } = await import('node:fs');
+  const file = process.argv[2];
+  writeFileSync(file.replace(/\.json$/, '.svg'), renderSvg(JSON.parse(readFileSync(file, 'utf8'))));
 }
