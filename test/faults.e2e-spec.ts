@@ -10,28 +10,15 @@ import type { AckResponse } from '../src/chat/chat.events.js';
 import { connect, login, next, record, sleep, until } from './support/chat-client.js';
 import { buildServer, startServerProcess } from './support/server-process.js';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
-import { createTestDatabase, type TestDatabase } from './support/test-database.js';
+import {
+  createTestDatabase,
+  MYSQL_URL,
+  mysqlReachable,
+  type TestDatabase,
+} from './support/test-database.js';
 import { NO_RATE_LIMITS, startTestApp, type TestApp } from './support/test-app.js';
 
 type Msg = { user: string; data: string; id?: number; cid?: string };
-
-/** MariaDB/MySQL for the outage test: DATABASE_URL when it is one, else the local server. */
-const MYSQL_URL = /^(mysql|mariadb):/.test(process.env.DATABASE_URL ?? '')
-  ? process.env.DATABASE_URL!.replace(/^mariadb:/, 'mysql:')
-  : 'mysql://root@127.0.0.1:3306/';
-
-async function mysqlReachable(): Promise<boolean> {
-  try {
-    const c = await mysql.createConnection({
-      uri: MYSQL_URL.replace(/\/[^/]*$/, '/'),
-      connectTimeout: 2000,
-    });
-    await c.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('database outage', () => {
   let proxy: TcpProxy;

@@ -10,6 +10,7 @@ import mysql from 'mysql2/promise';
 import type { Browser, Page } from 'playwright-core';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
+import { MYSQL_URL, mysqlReachable } from '../support/test-database.js';
 import {
   describeWithBrowser,
   getToken,
@@ -18,24 +19,6 @@ import {
   sleep,
   type UserPage,
 } from '../support/browser.js';
-
-/** MariaDB/MySQL for the outage test: DATABASE_URL when it is one, else the local server. */
-const MYSQL_URL = /^(mysql|mariadb):/.test(process.env.DATABASE_URL ?? '')
-  ? process.env.DATABASE_URL!.replace(/^mariadb:/, 'mysql:')
-  : 'mysql://root@127.0.0.1:3306/';
-
-async function mysqlReachable(): Promise<boolean> {
-  try {
-    const c = await mysql.createConnection({
-      uri: MYSQL_URL.replace(/\/[^/]*$/, '/'),
-      connectTimeout: 2000,
-    });
-    await c.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const PASSWORDS: Record<string, string> = {
   alice: 'alice-password',

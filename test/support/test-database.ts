@@ -11,6 +11,22 @@ export const MYSQL_BASE_URL = /^(mysql|mariadb):\/\//.test(process.env.DATABASE_
   : undefined;
 export const DATABASE_KIND: 'mysql' | 'sqlite' = MYSQL_BASE_URL ? 'mysql' : 'sqlite';
 
+/** MariaDB/MySQL for the outage tests (whatever the suite runs on): DATABASE_URL when it is one, else the local server. */
+export const MYSQL_URL = MYSQL_BASE_URL ?? 'mysql://root@127.0.0.1:3306/';
+
+export async function mysqlReachable(): Promise<boolean> {
+  try {
+    const c = await mysql.createConnection({
+      uri: MYSQL_URL.replace(/\/[^/]*$/, '/'),
+      connectTimeout: 2000,
+    });
+    await c.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** A fresh, empty database of its own for one test file: a SQLite file or a MySQL schema. */
 export interface TestDatabase {
   url: string;
