@@ -2,20 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import mysql from 'mysql2/promise';
 import type { Socket } from 'socket.io-client';
 import request from 'supertest';
 import WebSocket from 'ws';
 import type { AckResponse } from '../src/chat/chat.events.js';
 import { connect, login, next, record, sleep, until } from './support/chat-client.js';
 import { buildServer, startServerProcess } from './support/server-process.js';
-import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
-import {
-  createTestDatabase,
-  MYSQL_URL,
-  mysqlReachable,
-  type TestDatabase,
-} from './support/test-database.js';
+import { createProxiedMysql, type ProxiedMysql } from './support/proxied-mysql.js';
+import type { TcpProxy } from './support/tcp-proxy.js';
+import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 import { NO_RATE_LIMITS, startTestApp, type TestApp } from './support/test-app.js';
 
 type Msg = { user: string; data: string; id?: number; cid?: string };
@@ -23,47 +18,23 @@ type Msg = { user: string; data: string; id?: number; cid?: string };
 describe('database outage', () => {
   let proxy: TcpProxy;
   let t: TestApp;
-  let dbName: string;
+  let db: ProxiedMysql | null = null;
   let available = true;
   const open: Socket[] = [];
 
   beforeAll(async () => {
-    available = await mysqlReachable();
-    if (!available) {
-      // CI always has MariaDB; elsewhere this suite needs one at 127.0.0.1:3306.
-      if (process.env.CI)
-        throw new Error(`MariaDB is required in CI and is not reachable at ${MYSQL_URL}`);
-      console.warn(`skipping the database outage test: no MariaDB at ${MYSQL_URL}`);
-      return;
-    }
-    const base = new URL(MYSQL_URL);
-    dbName = `chat_outage_${Date.now()}`;
-    const admin = await mysql.createConnection({ uri: MYSQL_URL.replace(/\/[^/]*$/, '/') });
-    await admin.query(`CREATE DATABASE ${dbName} CHARACTER SET utf8mb4`);
-    await admin.end();
-    proxy = await startTcpProxy(base.hostname, Number(base.port || 3306));
-    const viaProxy = new URL(MYSQL_URL);
-    viaProxy.hostname = '127.0.0.1';
-    viaProxy.port = String(proxy.port);
-    viaProxy.pathname = '/' + dbName;
-    const url = viaProxy.toString();
-    const database = {
-      url,
-      kind: 'mysql' as const,
-      query: () => Promise.resolve([]),
-      drop: () => Promise.resolve(),
-    };
-    t = await startTestApp({ DB_TIMEOUT_MS: '1500' }, { database });
+    db = await createProxiedMysql('the database outage test');
+    available = db !== null;
+    if (!db) return;
+    proxy = db.proxy;
+    t = await startTestApp({ DB_TIMEOUT_MS: '1500' }, { database: db.database });
     for (const name of ['alice', 'bob']) await t.createUser(name, `${name}-password`);
   }, 30000);
   afterAll(async () => {
     for (const socket of open) socket.close();
     if (!available) return;
     await t.close();
-    await proxy.close();
-    const admin = await mysql.createConnection({ uri: MYSQL_URL.replace(/\/[^/]*$/, '/') });
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName}`);
-    await admin.end();
+    await db?.drop();
   });
 
   it('answers 503 quickly, refuses messages, keeps tokens, and recovers by itself', async () => {

@@ -6,11 +6,10 @@
  * keeps the token and recovers by itself. Nobody restarts anything.
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import mysql from 'mysql2/promise';
 import type { Browser, Page } from 'playwright-core';
-import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { createProxiedMysql, type ProxiedMysql } from '../support/proxied-mysql.js';
+import type { TcpProxy } from '../support/tcp-proxy.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { MYSQL_URL, mysqlReachable } from '../support/test-database.js';
 import {
   describeWithBrowser,
   getToken,
@@ -61,38 +60,18 @@ async function logIn(u: UserPage, url: string, name: string): Promise<void> {
 describeWithBrowser('browser: database outage', () => {
   let proxy: TcpProxy;
   let app: TestApp;
-  let dbName: string;
+  let db: ProxiedMysql | null = null;
   let browser: Browser;
   let alice: UserPage;
   let bob: UserPage;
   let available = true;
 
   beforeAll(async () => {
-    available = await mysqlReachable();
-    if (!available) {
-      // CI always has MariaDB; elsewhere this suite needs one at 127.0.0.1:3306.
-      if (process.env.CI)
-        throw new Error(`MariaDB is required in CI and is not reachable at ${MYSQL_URL}`);
-      console.warn(`skipping the browser database outage test: no MariaDB at ${MYSQL_URL}`);
-      return;
-    }
-    const base = new URL(MYSQL_URL);
-    dbName = `chat_browser_outage_${Date.now()}`;
-    const admin = await mysql.createConnection({ uri: MYSQL_URL.replace(/\/[^/]*$/, '/') });
-    await admin.query(`CREATE DATABASE ${dbName} CHARACTER SET utf8mb4`);
-    await admin.end();
-    proxy = await startTcpProxy(base.hostname, Number(base.port || 3306));
-    const viaProxy = new URL(MYSQL_URL);
-    viaProxy.hostname = '127.0.0.1';
-    viaProxy.port = String(proxy.port);
-    viaProxy.pathname = '/' + dbName;
-    const database = {
-      url: viaProxy.toString(),
-      kind: 'mysql' as const,
-      query: () => Promise.resolve([]),
-      drop: () => Promise.resolve(),
-    };
-    app = await startTestApp({ DB_TIMEOUT_MS: '1500' }, { database });
+    db = await createProxiedMysql('the browser database outage test');
+    available = db !== null;
+    if (!db) return;
+    proxy = db.proxy;
+    app = await startTestApp({ DB_TIMEOUT_MS: '1500' }, { database: db.database });
     for (const [name, password] of Object.entries(PASSWORDS)) await app.createUser(name, password);
     browser = await launchBrowser();
     alice = await openUserPage(browser);
@@ -106,10 +85,7 @@ describeWithBrowser('browser: database outage', () => {
     proxy?.restore();
     await browser?.close();
     await app?.close();
-    await proxy?.close();
-    const admin = await mysql.createConnection({ uri: MYSQL_URL.replace(/\/[^/]*$/, '/') });
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName}`);
-    await admin.end();
+    await db?.drop();
   }, 30_000);
 
   it('a message refused while the database is away waits, is re-sent, and arrives once when it is back', async () => {
