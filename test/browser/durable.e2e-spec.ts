@@ -19,6 +19,8 @@ import {
   openUserPage,
   sleep,
   type UserPage,
+  convItem,
+  openConversation,
 } from '../support/browser.js';
 
 const STEP = 20_000;
@@ -37,18 +39,6 @@ const unique = (label: string) => `${label} ${Date.now()}-${Math.random().toStri
 
 /** The message lines of #chatArea that contain this text. */
 const lines = (page: Page, text: string) => page.locator('#chatArea li.msg', { hasText: text });
-
-/** The entry of a conversation in the sidebar ('all' for the group). */
-const convItem = (page: Page, key: string) => page.locator(`#conversations li[data-conv="${key}"]`);
-
-async function openConversation(page: Page, key: string): Promise<void> {
-  await convItem(page, key).click();
-  await page.waitForFunction(
-    `document.querySelector('#select').value === ${JSON.stringify(key)}`,
-    undefined,
-    { timeout: 5_000 },
-  );
-}
 
 async function login_(u: UserPage, url: string, name: string): Promise<void> {
   await u.page.goto(`${url}/login.html`);

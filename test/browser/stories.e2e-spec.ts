@@ -15,6 +15,8 @@ import {
   setToken,
   sleep,
   type UserPage,
+  convItem,
+  openConversation,
 } from '../support/browser.js';
 
 const STEP = 20_000; // each test: well under jest's 30 s
@@ -73,19 +75,6 @@ function onlineNames(page: Page): Promise<string[]> {
 
 /** The lines of #chatArea that contain this text. */
 const lines = (page: Page, text: string) => page.locator('#chatArea li', { hasText: text });
-
-/** The entry of a conversation in the sidebar ('all' for the group, else the peer's name). */
-const convItem = (page: Page, key: string) => page.locator(`#conversations li[data-conv="${key}"]`);
-
-/** Opens a conversation from the sidebar; #select follows. */
-async function openConversation(page: Page, key: string): Promise<void> {
-  await convItem(page, key).click();
-  await page.waitForFunction(
-    `document.querySelector('#select').value === ${JSON.stringify(key)}`,
-    undefined,
-    { timeout: 5_000 },
-  );
-}
 
 async function send(
   page: Page,

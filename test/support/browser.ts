@@ -104,3 +104,17 @@ export function escapeRegExp(text: string): string {
 
 export const sleep = (ms: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The entry of a conversation in the chat page's sidebar ('all' for the group, else the peer). */
+export const convItem = (page: Page, key: string) =>
+  page.locator(`#conversations li[data-conv="${key}"]`);
+
+/** Opens a conversation from the sidebar and waits for #select to follow. */
+export async function openConversation(page: Page, key: string): Promise<void> {
+  await convItem(page, key).click();
+  await page.waitForFunction(
+    `document.querySelector('#select').value === ${JSON.stringify(key)}`,
+    undefined,
+    { timeout: 5_000 },
+  );
+}
