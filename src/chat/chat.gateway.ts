@@ -151,7 +151,7 @@ export class ChatGateway
   }
 
   async handleConnection(socket: ChatSocket): Promise<void> {
-    const { username, jti } = socket.data.user;
+    const { id: userId, username, jti } = socket.data.user;
     // What we need of the handshake request (headers, address, auth) is in socket.handshake; the
     // request object itself would stay in memory for the life of the connection.
     (socket.conn as { request: unknown }).request = null;
@@ -170,14 +170,14 @@ export class ChatGateway
     this.presence.sendListTo(socket.id);
     try {
       let waited = false;
-      for await (const page of this.messages.catchUp(username, handshakeLastId(socket), untilId)) {
+      for await (const page of this.messages.catchUp(userId, handshakeLastId(socket), untilId)) {
         if (socket.disconnected) return;
-        const items = page.map((m) => toHistoryItem(m, username));
+        const items = page.map((m) => toHistoryItem(m, userId));
         waited ||= items.some((item) => item.unread);
         socket.emit(ChatEvent.History, { user: '', data: items });
       }
       // Most connects find nothing waiting: no write for them.
-      if (waited) await this.messages.markDelivered(username, untilId);
+      if (waited) await this.messages.markDelivered(userId, untilId);
     } catch (error) {
       this.logger.error(error instanceof Error ? error.stack : String(error));
       socket.emit(ChatEvent.Error, { user: '', data: 'history unavailable' });
@@ -200,6 +200,7 @@ export class ChatGateway
   ): Promise<AckResponse> {
     return this.storeAndAck({
       sender: socket.data.user.username,
+      senderId: socket.data.user.id,
       recipient: null,
       text: body.data,
       cid: body.cid,
@@ -218,6 +219,7 @@ export class ChatGateway
       throw new WsException(SERVER_ERRORS.noSuchUser);
     return this.storeAndAck({
       sender: socket.data.user.username,
+      senderId: socket.data.user.id,
       recipient: body.to,
       text: body.data,
       cid: body.cid,

@@ -26,6 +26,7 @@ describe(MessageStore.name, () => {
   }
   const draft = (text: string, cid?: string, sender = 'alice') => ({
     sender,
+    senderId: sender === 'alice' ? 1 : 2,
     recipient: null,
     text,
     cid,

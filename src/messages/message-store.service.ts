@@ -6,6 +6,8 @@ import { MessagesRepository, type NewMessage } from './messages.repository.js';
 
 export interface MessageDraft {
   sender: string;
+  /** The sender's account; the recipient's is found by name when the message is stored. */
+  senderId: number;
   /** null: the group. */
   recipient: string | null;
   text: string;
@@ -18,7 +20,11 @@ export interface MessageDraft {
 export interface StoredMessage {
   id: number;
   sender: string;
+  /** null once the sender's account is removed. */
+  senderId: number | null;
   recipient: string | null;
+  /** null for the group, and once the recipient's account is removed. */
+  recipientId: number | null;
   text: string;
   /** The sender's client id, when they gave one. */
   cid?: string;
@@ -127,19 +133,20 @@ export class MessageStore implements OnModuleInit, OnApplicationShutdown {
     const clientCids = batch.flatMap((p) => (p.draft.cid ? [p.draft.cid] : []));
     const result = new Map<string, { row: Message; fresh: boolean }>();
     for (const row of await this.messages.findByCids(clientCids)) {
-      result.set(key(row.sender, row.cid), { row, fresh: false });
+      if (row.senderId !== null) result.set(key(row.senderId, row.cid), { row, fresh: false });
     }
     const rows = new Map<string, NewMessage>();
     for (const pending of batch) {
       pending.draft.cid ??= SERVER_CID_PREFIX + randomBytes(12).toString('base64url');
-      const k = key(pending.draft.sender, pending.draft.cid);
+      const k = key(pending.draft.senderId, pending.draft.cid);
       if (result.has(k) || rows.has(k)) continue;
-      const { sender, recipient, text, cid, delivered } = pending.draft;
-      rows.set(k, { sender, recipient, text, cid, delivered, createdAt: pending.ts });
+      const { sender, senderId, recipient, text, cid, delivered } = pending.draft;
+      rows.set(k, { sender, senderId, recipient, text, cid, delivered, createdAt: pending.ts });
     }
     await this.messages.insertSkippingDuplicates([...rows.values()]);
     for (const row of await this.messages.findByCids([...rows.values()].map((r) => r.cid))) {
-      const k = key(row.sender, row.cid);
+      if (row.senderId === null) continue;
+      const k = key(row.senderId, row.cid);
       if (rows.has(k)) result.set(k, { row, fresh: true });
     }
     return result;
@@ -160,7 +167,7 @@ export class MessageStore implements OnModuleInit, OnApplicationShutdown {
     }
     const told = new Set<string>();
     for (const pending of batch) {
-      const k = key(pending.draft.sender, pending.draft.cid!);
+      const k = key(pending.draft.senderId, pending.draft.cid!);
       const found = stored.get(k);
       if (!found) {
         pending.reject(new Error('message was not stored'));
@@ -174,15 +181,18 @@ export class MessageStore implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
-function key(sender: string, cid: string): string {
-  return `${sender}\u0000${cid}`;
+/** A retry is the same sender account with the same client id (see UQ_messages_cid_sender_id). */
+function key(senderId: number, cid: string): string {
+  return `${senderId}\u0000${cid}`;
 }
 
 export function toStored(row: Message): StoredMessage {
   return {
     id: row.id,
     sender: row.sender,
+    senderId: row.senderId,
     recipient: row.recipient,
+    recipientId: row.recipientId,
     text: row.text,
     cid: row.cid.startsWith(SERVER_CID_PREFIX) ? undefined : row.cid,
     ts: row.createdAt,

@@ -11,9 +11,15 @@ export interface HistoryItem {
   cid?: string;
   /** A private message that waited for its recipient while they were offline. */
   unread?: true;
+  /**
+   * The other account of this message (its author, or the recipient of a private one you sent)
+   * has been removed: the name is that old account's, whoever holds the name now.
+   */
+  removed?: true;
 }
 
-export function toHistoryItem(message: StoredMessage, forUser?: string): HistoryItem {
+/** `forUserId`: the user the item is for (marks what waited for them as unread). */
+export function toHistoryItem(message: StoredMessage, forUserId?: number): HistoryItem {
   const item: HistoryItem = {
     id: message.id,
     user: message.sender,
@@ -22,6 +28,9 @@ export function toHistoryItem(message: StoredMessage, forUser?: string): History
     ts: message.ts,
   };
   if (message.cid) item.cid = message.cid;
-  if (forUser && !message.delivered && message.recipient === forUser) item.unread = true;
+  if (forUserId !== undefined && !message.delivered && message.recipientId === forUserId)
+    item.unread = true;
+  if (message.senderId === null || (message.recipient !== null && message.recipientId === null))
+    item.removed = true;
   return item;
 }

@@ -14,12 +14,21 @@ export class Message {
   @PrimaryGeneratedColumn()
   id: number;
 
+  /** The sender's name when they sent it; the protocol speaks names. */
   @Column({ type: 'varchar', length: 64 })
   sender: string;
+
+  /** The sender's account; null once it is removed (the name may then belong to someone else). */
+  @Column({ name: 'sender_id', type: 'integer', nullable: true })
+  senderId: number | null;
 
   /** null: the group conversation. */
   @Column({ type: 'varchar', length: 64, nullable: true })
   recipient: string | null;
+
+  /** The recipient's account; null for the group, and once the recipient is removed. */
+  @Column({ name: 'recipient_id', type: 'integer', nullable: true })
+  recipientId: number | null;
 
   /** Exactly as sent. */
   @Column({ type: 'text' })

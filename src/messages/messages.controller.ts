@@ -14,16 +14,16 @@ export class MessagesController {
   /** One conversation of the caller's, newest page first, each page oldest first. */
   @Get()
   async history(@Req() req: AuthenticatedRequest, @Query() query: HistoryQueryDto) {
-    const conversation = conversationOf(req.user.username, query.with);
+    const conversation = conversationOf(req.user.id, query.with);
     const page = await this.messages.page(conversation, query.before, query.limit);
     return { status: 1, data: page.map((m) => toHistoryItem(m)) };
   }
 }
 
 /** Only the group and the caller's own private conversations can be named. */
-function conversationOf(me: string, withWhom: string): Conversation {
+function conversationOf(me: number, withWhom: string): Conversation {
   if (withWhom === 'all') return { kind: 'group' };
   const other = normaliseUsername(withWhom);
   if (!isValidUsername(other)) throw new BadRequestException('with must be "all" or a username');
-  return { kind: 'private', between: [me, other] };
+  return { kind: 'private', me, with: other };
 }

@@ -3,13 +3,16 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, LessThan, type Repository } from 'typeorm';
 import { Message } from './message.entity.js';
 
-export type NewMessage = Omit<Message, 'id'>;
+/** The recipient's account is found by name in the INSERT itself (NULL for the group). */
+export type NewMessage = Omit<Message, 'id' | 'recipientId'>;
 
 /** A row of `messages` as the drivers return it from raw SQL. */
 interface RawMessage {
   id: number | string;
   sender: string;
+  sender_id: number | string | null;
   recipient: string | null;
+  recipient_id: number | string | null;
   text: string;
   cid: string;
   created_at: number | string;
@@ -20,7 +23,9 @@ function fromRaw(row: RawMessage): Message {
   return Object.assign(new Message(), {
     id: Number(row.id),
     sender: row.sender,
+    senderId: row.sender_id === null ? null : Number(row.sender_id),
     recipient: row.recipient,
+    recipientId: row.recipient_id === null ? null : Number(row.recipient_id),
     text: row.text,
     cid: row.cid,
     createdAt: Number(row.created_at),
@@ -36,11 +41,21 @@ export class MessagesRepository {
   /** One multi-row INSERT; rows whose (cid, sender) is already stored are skipped. */
   async insertSkippingDuplicates(rows: NewMessage[]): Promise<void> {
     if (rows.length === 0) return;
+    const names: Record<string, string> = {};
+    const values = rows.map((row, i) => {
+      if (row.recipient === null) return { ...row, recipientId: null };
+      names[`recipient${i}`] = row.recipient;
+      return {
+        ...row,
+        recipientId: () => `(SELECT a.id FROM admin a WHERE a.username = :recipient${i})`,
+      };
+    });
     await this.messages
       .createQueryBuilder()
       .insert()
       .into(Message)
-      .values(rows)
+      .values(values)
+      .setParameters(names)
       .orIgnore()
       // no SELECT of the generated columns after the INSERT: findByCids reads the ids
       .updateEntity(false)
@@ -69,10 +84,13 @@ export class MessagesRepository {
       .getMany();
   }
 
-  /** The newest `limit` messages between two users older than `beforeId`, newest first. */
+  /**
+   * The newest `limit` messages between user `me` and the name `other` older than `beforeId`,
+   * newest first: with whoever holds that name now, and with removed accounts that held it.
+   */
   findPrivatePage(
-    a: string,
-    b: string,
+    me: number,
+    other: string,
     beforeId: number | undefined,
     limit: number,
   ): Promise<Message[]> {
@@ -81,8 +99,8 @@ export class MessagesRepository {
       .where(
         new Brackets((q) =>
           q
-            .where('m.sender = :a AND m.recipient = :b', { a, b })
-            .orWhere('m.sender = :b AND m.recipient = :a', { a, b }),
+            .where('m.senderId = :me AND m.recipient = :other', { me, other })
+            .orWhere('m.recipientId = :me AND m.sender = :other', { me, other }),
         ),
       )
       .andWhere(beforeId ? 'm.id < :beforeId' : '1=1', { beforeId })
@@ -91,18 +109,18 @@ export class MessagesRepository {
       .getMany();
   }
 
-  /** What `username` may see (group, and private ones they sent or received), after `afterId`, oldest first. */
-  findVisibleAfter(username: string, afterId: number, limit: number): Promise<Message[]> {
-    return this.visibleTo(username)
+  /** What user `userId` may see (group, and private ones they sent or received), after `afterId`, oldest first. */
+  findVisibleAfter(userId: number, afterId: number, limit: number): Promise<Message[]> {
+    return this.visibleTo(userId)
       .andWhere('m.id > :afterId', { afterId })
       .orderBy('m.id', 'ASC')
       .limit(limit)
       .getMany();
   }
 
-  async markDelivered(username: string, upToId: number): Promise<void> {
+  async markDelivered(userId: number, upToId: number): Promise<void> {
     await this.messages.update(
-      { recipient: username, delivered: false, id: LessThan(upToId + 1) },
+      { recipientId: userId, delivered: false, id: LessThan(upToId + 1) },
       { delivered: true },
     );
   }
@@ -112,22 +130,22 @@ export class MessagesRepository {
    * them all (a UNION of one small indexed query each), newest first; a message between two of
    * them may come twice.
    */
-  findRecentPrivateOfEach(usernames: string[], limit: number): Promise<Message[]> {
+  findRecentPrivateOfEach(userIds: number[], limit: number): Promise<Message[]> {
     return this.unionOfEach(
-      usernames,
-      'm.recipient IS NOT NULL AND (m.sender = ? OR m.recipient = ?)',
-      (name) => [name, name],
+      userIds,
+      'm.recipient IS NOT NULL AND (m.sender_id = ? OR m.recipient_id = ?)',
+      (id) => [id, id],
       'm.id DESC',
       limit,
     );
   }
 
   /** For each user, the oldest `limit` private messages that waited for them, in one statement. */
-  findUndeliveredOfEach(usernames: string[], limit: number): Promise<Message[]> {
+  findUndeliveredOfEach(userIds: number[], limit: number): Promise<Message[]> {
     return this.unionOfEach(
-      usernames,
-      'm.recipient = ? AND m.delivered = 0',
-      (name) => [name],
+      userIds,
+      'm.recipient_id = ? AND m.delivered = 0',
+      (id) => [id],
       'm.id ASC',
       limit,
     );
@@ -149,31 +167,31 @@ export class MessagesRepository {
    * materialised); SQLite only as a derived table.
    */
   private async unionOfEach(
-    usernames: string[],
+    userIds: number[],
     where: string,
-    params: (username: string) => string[],
+    params: (userId: number) => number[],
     order: string,
     limit: number,
   ): Promise<Message[]> {
-    if (usernames.length === 0) return [];
+    if (userIds.length === 0) return [];
     const take = Math.max(1, Math.trunc(limit));
     const select = `SELECT m.* FROM messages m WHERE ${where} ORDER BY ${order} LIMIT ${take}`;
     const mysql = this.messages.manager.connection.options.type === 'mysql';
     const member = (i: number) => (mysql ? `(${select})` : `SELECT * FROM (${select}) AS u${i}`);
-    const sql = usernames.map((_, i) => member(i)).join(' UNION ALL ');
-    const rows: RawMessage[] = await this.messages.query(sql, usernames.flatMap(params));
+    const sql = userIds.map((_, i) => member(i)).join(' UNION ALL ');
+    const rows: RawMessage[] = await this.messages.query(sql, userIds.flatMap(params));
     return rows.map(fromRaw);
   }
 
-  private visibleTo(username: string) {
+  private visibleTo(userId: number) {
     return this.messages
       .createQueryBuilder('m')
       .where(
         new Brackets((q) =>
           q
             .where('m.recipient IS NULL')
-            .orWhere('m.recipient = :username', { username })
-            .orWhere('m.sender = :username', { username }),
+            .orWhere('m.recipientId = :userId', { userId })
+            .orWhere('m.senderId = :userId', { userId }),
         ),
       );
   }

@@ -25,14 +25,17 @@ interface ConnectHistory {
   waiting: Message[];
 }
 
-/** One conversation: the group (`all`) or the private one between two users. */
-export type Conversation = { kind: 'group' } | { kind: 'private'; between: [string, string] };
+/**
+ * One conversation: the group (`all`) or the private one between user `me` and the name `with`
+ * (whoever holds it now, and removed accounts that held it).
+ */
+export type Conversation = { kind: 'group' } | { kind: 'private'; me: number; with: string };
 
 @Injectable()
 export class MessagesService {
   /** A crowd connecting at once (a restart, a class starting) costs three queries per batch. */
-  private readonly connectHistory = new Batcher<string, ConnectHistory>(
-    (usernames) => this.readConnectHistory(usernames),
+  private readonly connectHistory = new Batcher<number, ConnectHistory>(
+    (userIds) => this.readConnectHistory(userIds),
     { concurrency: 2, maxBatch: CONNECT_BATCH, waitMs: 25 },
   );
 
@@ -55,7 +58,7 @@ export class MessagesService {
     const rows =
       conversation.kind === 'group'
         ? await this.messages.findGroupPage(beforeId, take)
-        : await this.messages.findPrivatePage(...conversation.between, beforeId, take);
+        : await this.messages.findPrivatePage(conversation.me, conversation.with, beforeId, take);
     return rows.reverse().map(toStored);
   }
 
@@ -67,14 +70,14 @@ export class MessagesService {
    * live, so nothing is missed and nothing comes twice.
    */
   async *catchUp(
-    username: string,
+    userId: number,
     lastId: number | undefined,
     untilId: number,
   ): AsyncGenerator<StoredMessage[]> {
     if (lastId !== undefined) {
       let after = lastId;
       while (after < untilId) {
-        const rows = (await this.messages.findVisibleAfter(username, after, CATCH_UP_PAGE)).filter(
+        const rows = (await this.messages.findVisibleAfter(userId, after, CATCH_UP_PAGE)).filter(
           (row) => row.id <= untilId,
         );
         if (rows.length === 0) return;
@@ -83,7 +86,7 @@ export class MessagesService {
       }
       return;
     }
-    const { recent, waiting } = await this.connectHistory.ask(username);
+    const { recent, waiting } = await this.connectHistory.ask(userId);
     const byId = new Map(
       [...recent, ...waiting].filter((m) => m.id <= untilId).map((m) => [m.id, m]),
     );
@@ -94,30 +97,30 @@ export class MessagesService {
    * For each user: the newest RECENT_ON_CONNECT messages they may see (group and their private
    * ones), newest first, and the private ones that waited for them, oldest first.
    */
-  private async readConnectHistory(usernames: string[]): Promise<ConnectHistory[]> {
-    const unique = [...new Set(usernames)];
+  private async readConnectHistory(userIds: number[]): Promise<ConnectHistory[]> {
+    const unique = [...new Set(userIds)];
     const [group, privates, waiting] = await Promise.all([
       this.messages.findGroupPage(undefined, RECENT_ON_CONNECT),
       this.messages.findRecentPrivateOfEach(unique, RECENT_ON_CONNECT),
       this.messages.findUndeliveredOfEach(unique, CATCH_UP_PAGE),
     ]);
-    const privateOf = new Map(unique.map((name) => [name, new Map<number, Message>()]));
+    const privateOf = new Map(unique.map((id) => [id, new Map<number, Message>()]));
     for (const m of privates) {
-      privateOf.get(m.sender)?.set(m.id, m);
-      if (m.recipient !== null) privateOf.get(m.recipient)?.set(m.id, m);
+      if (m.senderId !== null) privateOf.get(m.senderId)?.set(m.id, m);
+      if (m.recipientId !== null) privateOf.get(m.recipientId)?.set(m.id, m);
     }
-    const waitingFor = new Map(unique.map((name) => [name, [] as Message[]]));
-    for (const m of waiting) if (m.recipient !== null) waitingFor.get(m.recipient)?.push(m);
-    return usernames.map((name) => {
-      const recent = [...group, ...(privateOf.get(name)?.values() ?? [])]
+    const waitingFor = new Map(unique.map((id) => [id, [] as Message[]]));
+    for (const m of waiting) if (m.recipientId !== null) waitingFor.get(m.recipientId)?.push(m);
+    return userIds.map((id) => {
+      const recent = [...group, ...(privateOf.get(id)?.values() ?? [])]
         .sort((a, b) => b.id - a.id)
         .slice(0, RECENT_ON_CONNECT);
-      return { recent, waiting: waitingFor.get(name) ?? [] };
+      return { recent, waiting: waitingFor.get(id) ?? [] };
     });
   }
 
-  /** The private messages that waited for `username` up to `upToId` have now reached them. */
-  markDelivered(username: string, upToId: number): Promise<void> {
-    return this.messages.markDelivered(username, upToId);
+  /** The private messages that waited for user `userId` up to `upToId` have now reached them. */
+  markDelivered(userId: number, upToId: number): Promise<void> {
+    return this.messages.markDelivered(userId, upToId);
   }
 }

@@ -52,9 +52,22 @@ export class UsersRepository {
     return new Map(rows.map((row) => [row.id, row.tokenVersion]));
   }
 
+  /**
+   * Removes the user; their messages keep their name but lose their id, in the same
+   * transaction, so that whoever takes the name later does not get them (see
+   * AddMessageUserIds1764000000003).
+   */
   async deleteByUsername(username: string): Promise<boolean> {
-    const result = await this.users.delete({ username });
-    return (result.affected ?? 0) > 0;
+    return this.users.manager.transaction(async (manager) => {
+      const user = await manager.findOneBy(User, { username });
+      if (!user) return false;
+      await manager.delete(User, { id: user.id });
+      await manager.query('UPDATE messages SET sender_id = NULL WHERE sender_id = ?', [user.id]);
+      await manager.query('UPDATE messages SET recipient_id = NULL WHERE recipient_id = ?', [
+        user.id,
+      ]);
+      return true;
+    });
   }
 
   async listUsernames(): Promise<string[]> {
