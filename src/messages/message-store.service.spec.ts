@@ -85,6 +85,34 @@ describe(MessageStore.name, () => {
     expect(await dataSource.getRepository(Message).count()).toBe(2);
   });
 
+  it('finds the account of each recipient by name, in the batch that stores it', async () => {
+    const { store } = await makeStore();
+    await dataSource.query(
+      "INSERT INTO admin (username, password) VALUES ('bob', 'x'), ('carol', 'y')",
+    );
+    const ids = Object.fromEntries(
+      (
+        (await dataSource.query('SELECT id, username FROM admin')) as {
+          id: number;
+          username: string;
+        }[]
+      ).map((u) => [u.username, u.id]),
+    );
+    const to = (recipient: string | null, text: string) => ({ ...draft(text), recipient });
+    const saved = await Promise.all([
+      store.save(to('bob', 'to bob')),
+      store.save(to(null, 'to all')),
+      store.save(to('carol', 'to carol')),
+      store.save(to('nobody', 'to a removed name')),
+    ]);
+    expect(saved.map((r) => [r.message.text, r.message.senderId, r.message.recipientId])).toEqual([
+      ['to bob', 1, ids.bob],
+      ['to all', 1, null],
+      ['to carol', 1, ids.carol],
+      ['to a removed name', 1, null],
+    ]);
+  });
+
   it('hides server-made ids and keeps the client one', async () => {
     const { store } = await makeStore();
     expect((await store.save(draft('no cid'))).message.cid).toBeUndefined();
