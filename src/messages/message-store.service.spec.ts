@@ -90,14 +90,10 @@ describe(MessageStore.name, () => {
     await dataSource.query(
       "INSERT INTO admin (username, password) VALUES ('bob', 'x'), ('carol', 'y')",
     );
-    const ids = Object.fromEntries(
-      (
-        (await dataSource.query('SELECT id, username FROM admin')) as {
-          id: number;
-          username: string;
-        }[]
-      ).map((u) => [u.username, u.id]),
+    const users = await dataSource.query<{ id: number; username: string }[]>(
+      'SELECT id, username FROM admin',
     );
+    const ids = Object.fromEntries(users.map((u) => [u.username, u.id]));
     const to = (recipient: string | null, text: string) => ({ ...draft(text), recipient });
     const saved = await Promise.all([
       store.save(to('bob', 'to bob')),
