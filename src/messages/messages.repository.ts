@@ -38,7 +38,10 @@ function fromRaw(row: RawMessage): Message {
 export class MessagesRepository {
   constructor(@InjectRepository(Message) private readonly messages: Repository<Message>) {}
 
-  /** One multi-row INSERT; rows whose (cid, sender) is already stored are skipped. */
+  /**
+   * One multi-row INSERT; rows whose (cid, sender_id) is already stored are skipped. Each
+   * recipient's account is read by name in the INSERT itself: no extra round trip per batch.
+   */
   async insertSkippingDuplicates(rows: NewMessage[]): Promise<void> {
     if (rows.length === 0) return;
     const names: Record<string, string> = {};
