@@ -385,6 +385,12 @@
         rec.mine && rec.to ? t('chat.privateTo', { name: rec.to }) : t('chat.private');
       meta.appendChild(badge);
     }
+    if (rec.removed) {
+      const badge = document.createElement('span');
+      badge.className = 'badge badge-removed';
+      badge.textContent = t('chat.removedAccount');
+      meta.appendChild(badge);
+    }
     rec.timeEl = timeElement(rec.ts);
     meta.appendChild(rec.timeEl);
 
@@ -456,14 +462,18 @@
 
     const cid = typeof msg.cid === 'string' ? msg.cid : null;
     const ts = msg.ts;
+    const to = msg.to === null || msg.to === undefined || msg.to === '' ? null : text(msg.to);
+    // `removed`: the other account of the message is gone; in the group that is its author, who
+    // may have had our name before us.
+    const removed = msg.removed === true;
+    const mine = sender === me && !(removed && to === null);
     // Our own message coming back: it is stored now.
-    if (cid && sender === me && byCid.has(cid)) {
+    if (cid && mine && byCid.has(cid)) {
       const rec = byCid.get(cid);
       if (rec.id === null && id !== null) confirm(rec, id, ts);
       return null;
     }
 
-    const to = msg.to === null || msg.to === undefined || msg.to === '' ? null : text(msg.to);
     const key = keyOf({ user: sender, to });
     if (!key) return null;
     const conv = conversation(key);
@@ -476,7 +486,8 @@
       to,
       data: text(msg.data),
       ts,
-      mine: sender === me,
+      mine,
+      removed,
       state: 'stored',
       unread: false,
     };
