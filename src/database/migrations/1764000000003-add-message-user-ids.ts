@@ -5,7 +5,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * someone else must not bring the removed account's messages with it. `sender_id` and
  * `recipient_id` are filled from `admin` by name; a name with no user any more keeps the name
  * only (NULL id), which is how a removed account's messages look from now on (see
- * UsersRepository.deleteById). The names stay: the protocol speaks names.
+ * UsersRepository.deleteByUsername). The names stay: the protocol speaks names.
  *
  * Plain ALTER TABLE ADD COLUMN (not TypeORM's addColumn, which rebuilds the table on SQLite).
  */
