@@ -9,6 +9,7 @@ import { User } from '../users/user.entity.js';
 import { CreateAdminTable1764000000000 } from './migrations/1764000000000-create-admin-table.js';
 import { CreateMessagesTable1764000000001 } from './migrations/1764000000001-create-messages-table.js';
 import { AddTokenRevocation1764000000002 } from './migrations/1764000000002-add-token-revocation.js';
+import { AddUsernameKey1764100000000 } from './migrations/1764100000000-add-username-key.js';
 
 /** Listed explicitly (not globbed) so that the app, the CLI and the tests load the same set. */
 export const ENTITIES = [User, Message, RevokedToken];
@@ -16,6 +17,7 @@ export const MIGRATIONS = [
   CreateAdminTable1764000000000,
   CreateMessagesTable1764000000001,
   AddTokenRevocation1764000000002,
+  AddUsernameKey1764100000000,
 ];
 
 /**

@@ -14,9 +14,14 @@ export class UsersRepository {
     return this.users.findOneBy({ username });
   }
 
-  async insert(username: string, passwordHash: string): Promise<User> {
+  findByUsernameKey(usernameKey: string): Promise<User | null> {
+    return this.users.findOneBy({ usernameKey });
+  }
+
+  /** Throws DuplicateUsernameError when the name or its key is taken. */
+  async insert(username: string, usernameKey: string, passwordHash: string): Promise<User> {
     try {
-      return await this.users.save(this.users.create({ username, passwordHash }));
+      return await this.users.save(this.users.create({ username, usernameKey, passwordHash }));
     } catch (error) {
       if (isUniqueViolation(error)) throw new DuplicateUsernameError(username);
       throw error;
