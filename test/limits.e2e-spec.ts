@@ -78,6 +78,21 @@ describe('rate limits', () => {
       ).toBe(200);
     });
 
+    it('counts failed logins against the name the lookup uses, however it is spelt', async () => {
+      await t.createUser('K\u00e5re', 'kare-password');
+      // Latin K and å; Kelvin sign; Ångström sign; a + combining ring: one account.
+      const spellings = ['K\u00e5re', '\u212A\u00e5re', 'K\u212Bre', 'Ka\u030Are'];
+      for (const username of spellings.slice(0, 3)) {
+        const res = await loginFrom(t.url, '127.0.0.6', { username, password: 'guess-guess' });
+        expect(res.status).toBe(401);
+      }
+      const limited = await loginFrom(t.url, '127.0.0.6', {
+        username: spellings[3],
+        password: 'guess-guess',
+      });
+      expect(limited.status).toBe(429);
+    });
+
     it('limits all attempts per address, login and register together', async () => {
       const statuses: number[] = [];
       for (let i = 0; i < 10; i++) {
