@@ -58,6 +58,13 @@ describe('HTTP auth', () => {
     expect(wrong.headers.authorization).toBeUndefined();
   });
 
+  it('compares names exactly: trailing spaces are another name, also on MariaDB', async () => {
+    await request(t.url)
+      .post('/login')
+      .send({ username: 'alice ', password: 'alice-password' })
+      .expect(401);
+  });
+
   it.each([
     ['an object password', { username: 'alice', password: { password: 1 } }],
     ['an array password', { username: 'alice', password: ['alice-password'] }],

@@ -10,8 +10,10 @@ export class DuplicateUsernameError extends Error {}
 export class UsersRepository {
   constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
 
-  findByUsername(username: string): Promise<User | null> {
-    return this.users.findOneBy({ username });
+  /** Exactly that name: MariaDB's utf8mb4_bin ignores trailing spaces (`alice ` finds alice). */
+  async findByUsername(username: string): Promise<User | null> {
+    const user = await this.users.findOneBy({ username });
+    return user?.username === username ? user : null;
   }
 
   findByUsernameKey(usernameKey: string): Promise<User | null> {
