@@ -32,7 +32,7 @@ export function normaliseUsername(value: unknown): unknown {
   return typeof value === 'string' ? value.normalize('NFC') : value;
 }
 
-/** The shape of a name (also of names typed to reach someone); new names must also pass newUsernameProblem. */
+/** The shape of any name, also one typed to reach someone; a new name: newUsernameProblem. */
 export function isValidUsername(value: unknown): value is string {
   return typeof value === 'string' && USERNAME_PATTERN.test(value);
 }
