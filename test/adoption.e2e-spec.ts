@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
+import { connect, login as chatLogin, next } from './support/chat-client.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -89,5 +90,89 @@ describe('adopting a database created by the original design', () => {
     t = await startTestApp({}, { database: db });
     await request(t.url).post('/login').send({ username: 'admin', password: '123456' }).expect(200);
     await request(t.url).post('/login').send({ username: 'lam', password: 'abc' }).expect(200);
+  });
+});
+
+describe('adopting names the original could not tell apart, and names the protocol reserves', () => {
+  let db: TestDatabase;
+  let t: TestApp;
+  /** Distinct names to us; one name to the original's case- and accent-insensitive collation. */
+  const DISTINCT = [
+    ['alice', 'alice-lower'],
+    ['Alice', 'alice-upper'],
+    ['José', 'jose-accent'],
+    ['Jose', 'jose-plain'],
+  ];
+  const idOf: Record<string, number> = {};
+  const login = (username: string, password: string) =>
+    request(t.url).post('/login').send({ username, password });
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await db.query(ORIGINAL_TABLE[db.kind]);
+    for (const [username, password] of [
+      ...DISTINCT,
+      ['all', 'all-pass'],
+      ['', 'no-name'],
+      ['bob', 'bob-pass'],
+    ]) {
+      await db.query('INSERT INTO admin (username, password) VALUES (?, ?)', [username, password]);
+    }
+    const rows = await db.query<{ id: number; username: string }>('SELECT id, username FROM admin');
+    for (const row of rows) idOf[row.username] = Number(row.id);
+    t = await startTestApp({}, { database: db });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await db.drop();
+  });
+
+  it('keeps names that differ in case or accents apart, each with its own password', async () => {
+    for (const [username, password] of DISTINCT) {
+      const res = await login(username, password).expect(200);
+      expect(res.body.data.username).toBe(username);
+    }
+    await login('Alice', 'alice-lower').expect(401);
+    await login('Jose', 'jose-accent').expect(401);
+  });
+
+  it('renames the users called "all" and "" and they log in under the new name', async () => {
+    const renamed = { all: `all_${idOf.all}`, '': `user_${idOf['']}` };
+    const rows = await db.query<{ username: string }>('SELECT username FROM admin ORDER BY id');
+    expect(rows.map((r) => r.username)).toEqual([
+      ...DISTINCT.map(([u]) => u),
+      renamed.all,
+      renamed[''],
+      'bob',
+    ]);
+    await login('all', 'all-pass').expect(401);
+    const res = await login(renamed.all, 'all-pass').expect(200);
+    expect(res.body.data.username).toBe(renamed.all);
+    await login(renamed[''], 'no-name').expect(200);
+  });
+
+  it('lets others message a renamed user privately', async () => {
+    const name = `all_${idOf.all}`;
+    const [renamed, bob] = await Promise.all([
+      connect(t.url, { token: await chatLogin(t.url, name, 'all-pass') }),
+      connect(t.url, { token: await chatLogin(t.url, 'bob', 'bob-pass') }),
+    ]);
+    try {
+      const got = next<{ user: string; to: string; data: string }>(renamed, '3');
+      bob.emit('3', { data: 'still there?', to: name });
+      expect(await got).toMatchObject({ user: 'bob', to: name, data: 'still there?' });
+    } finally {
+      renamed.close();
+      bob.close();
+    }
+  });
+
+  it('takes no new look-alike of an adopted name', async () => {
+    const register = (username: string) =>
+      request(t.url).post('/register').send({ username, password: 'long-enough' });
+    await register('ALICE').expect(409);
+    await register('JOSÉ').expect(409);
+    await register('alice\uFE0F').expect(400);
+    await register('all').expect(400);
   });
 });

@@ -58,6 +58,13 @@ describe('HTTP auth', () => {
     expect(wrong.headers.authorization).toBeUndefined();
   });
 
+  it('compares names exactly: trailing spaces are another name, also on MariaDB', async () => {
+    await request(t.url)
+      .post('/login')
+      .send({ username: 'alice ', password: 'alice-password' })
+      .expect(401);
+  });
+
   it.each([
     ['an object password', { username: 'alice', password: { password: 1 } }],
     ['an array password', { username: 'alice', password: ['alice-password'] }],
@@ -185,6 +192,50 @@ describe('HTTP auth', () => {
     ])('refuses %s with 400', async (_name, username, password) => {
       const res = await request(t.url).post('/register').send({ username, password }).expect(400);
       expect(res.body.status).toBe(0);
+    });
+
+    it.each([
+      ["the group conversation's name", 'all', 'username is reserved'],
+      ['it in capitals', 'ALL', 'username is reserved'],
+      ['it in fullwidth letters', '\uFF41\uFF4C\uFF4C', 'username is reserved'],
+      ['a Hangul filler', '\u3164', 'username must begin with a visible character'],
+      ['a halfwidth Hangul filler', '\uFFA0', 'username must begin with a visible character'],
+      ['a Hangul choseong filler', '\u115F', 'username must begin with a visible character'],
+      ['only a combining mark', '\u0301', 'username must begin with a visible character'],
+      [
+        'a name with a grapheme joiner',
+        'alice\u034F',
+        'username must begin with a visible character',
+      ],
+      [
+        'a name with a variation selector',
+        'alice\uFE0F',
+        'username must begin with a visible character',
+      ],
+      [
+        'a name with a supplementary one',
+        'alice\u{E0100}',
+        'username must begin with a visible character',
+      ],
+    ])('refuses %s with 400', async (_case, username, msg) => {
+      const res = await request(t.url)
+        .post('/register')
+        .send({ username, password: 'long-enough' })
+        .expect(400);
+      expect(res.body).toEqual({ status: 0, msg: expect.stringContaining(msg) });
+    });
+
+    it.each([
+      ['in capitals', 'ALICE'],
+      ['with a capital', 'Alice'],
+      ['in fullwidth letters', '\uFF41\uFF4C\uFF49\uFF43\uFF45'],
+      ['with a dotless i', 'al\u0131ce'],
+    ])('refuses a taken name %s with 409', async (_case, username) => {
+      const res = await request(t.url)
+        .post('/register')
+        .send({ username, password: 'long-enough' })
+        .expect(409);
+      expect(res.body).toEqual({ status: 0, msg: 'username is too like a taken one' });
     });
 
     it('accepts names with digits, "_", "-" and "." up to 32 characters', async () => {

@@ -216,6 +216,8 @@ describe('chat gateway', () => {
       ['an object as text', '2', { data: { toString: 'x' } }],
       ['empty text', '2', { data: '' }],
       ['blank text', '2', { data: '   \n ' }],
+      ['invisible text', '2', { data: '\u200B' }],
+      ['invisible private text', '3', { data: '\u200B\u2060 ', to: 'bob' }],
       ['60 KB of text', '2', { data: 'x'.repeat(60_000) }],
       ['2,001 characters', '2', { data: 'y'.repeat(2001) }],
       ['a lone surrogate (not storable as UTF-8)', '2', { data: 'ok\ud83d' }],

@@ -78,6 +78,21 @@ describe('rate limits', () => {
       ).toBe(200);
     });
 
+    it('counts failed logins against the name the lookup uses, however it is spelt', async () => {
+      await t.createUser('\u00c5KE', 'ake-password');
+      // Latin Å and K; Ångström sign; Kelvin sign; A + combining ring: one account.
+      const spellings = ['\u00c5KE', '\u212BKE', '\u00c5\u212AE', 'A\u030AKE'];
+      for (const username of spellings.slice(0, 3)) {
+        const res = await loginFrom(t.url, '127.0.0.6', { username, password: 'guess-guess' });
+        expect(res.status).toBe(401);
+      }
+      const limited = await loginFrom(t.url, '127.0.0.6', {
+        username: spellings[3],
+        password: 'guess-guess',
+      });
+      expect(limited.status).toBe(429);
+    });
+
     it('limits all attempts per address, login and register together', async () => {
       const statuses: number[] = [];
       for (let i = 0; i < 10; i++) {

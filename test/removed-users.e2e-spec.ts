@@ -9,6 +9,7 @@ import type { AckResponse as Ack } from '../src/chat/chat.events.js';
 import { runUserCommand } from '../src/cli/user-command.js';
 import { loadConfig } from '../src/config/app-config.js';
 import { dataSourceOptions, MIGRATIONS } from '../src/database/data-source-options.js';
+import { AddMessageUserIds1764000000003 } from '../src/database/migrations/1764000000003-add-message-user-ids.js';
 import type { HistoryItem as Item } from '../src/messages/message-wire.js';
 import { connectRecording, login, until } from './support/chat-client.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
@@ -132,7 +133,7 @@ describe('migrating stored messages to user ids', () => {
     const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url, DATA_DIR: dataDir });
     const before = new DataSource({
       ...dataSourceOptions(config.database),
-      migrations: MIGRATIONS.slice(0, MIGRATIONS.length - 1),
+      migrations: MIGRATIONS.slice(0, MIGRATIONS.indexOf(AddMessageUserIds1764000000003)),
       migrationsRun: false,
     });
     await before.initialize();

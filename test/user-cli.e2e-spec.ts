@@ -29,6 +29,15 @@ describe('npm run user', () => {
     await expect(user('add', 'frank', 'short')).rejects.toThrow(/password must be/);
   });
 
+  it('refuses reserved, invisible and look-alike names', async () => {
+    await expect(user('add', 'all', 'long-enough')).rejects.toThrow('username is reserved');
+    await expect(user('add', '\u3164', 'long-enough')).rejects.toThrow(/must begin with a visible/);
+    await expect(user('add', 'erin\uFE0F', 'long-enough')).rejects.toThrow(/no invisible ones/);
+    await expect(user('add', 'ERIN', 'long-enough')).rejects.toThrow(
+      'username is too like a taken one',
+    );
+  });
+
   it('changes a password', async () => {
     await user('passwd', 'erin', 'new-erin-password');
     await login('erin', 'erin-password').expect(401);

@@ -1,5 +1,6 @@
 import { ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
+import { normaliseUsername } from '../users/user-rules.js';
 import { type PublicUser, UsersService } from '../users/users.service.js';
 import { LoginThrottle } from './login-throttle.service.js';
 import { SessionsService } from './sessions.service.js';
@@ -28,7 +29,10 @@ export class AuthService {
   }
 
   /** `ip`: the caller's address, for rate limiting. */
-  async login(username: string, password: string, ip: string): Promise<Session> {
+  async login(typed: string, password: string, ip: string): Promise<Session> {
+    // The name the lookup uses: every spelling of one account (Kelvin sign, decomposed å) counts
+    // against the same limit.
+    const username = normaliseUsername(typed) as string;
     this.throttle.beforeAttempt(ip, username);
     const user = await this.users.verifyCredentials(username, password);
     if (!user) {

@@ -13,6 +13,7 @@ const FIFTEEN_MINUTES = 15 * 60;
  * - failed logins for one name from everywhere (ten times that), against guessing spread over
  *   many addresses.
  * All are token buckets: they refill continuously, so a limit only ever means waiting.
+ * Names are keyed as normalised for the lookup (normaliseUsername): one account, one limit.
  */
 @Injectable()
 export class LoginThrottle {

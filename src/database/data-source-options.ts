@@ -10,6 +10,7 @@ import { CreateAdminTable1764000000000 } from './migrations/1764000000000-create
 import { CreateMessagesTable1764000000001 } from './migrations/1764000000001-create-messages-table.js';
 import { AddTokenRevocation1764000000002 } from './migrations/1764000000002-add-token-revocation.js';
 import { AddMessageUserIds1764000000003 } from './migrations/1764000000003-add-message-user-ids.js';
+import { AddUsernameKey1764000000004 } from './migrations/1764000000004-add-username-key.js';
 
 /** Listed explicitly (not globbed) so that the app, the CLI and the tests load the same set. */
 export const ENTITIES = [User, Message, RevokedToken];
@@ -18,6 +19,7 @@ export const MIGRATIONS = [
   CreateMessagesTable1764000000001,
   AddTokenRevocation1764000000002,
   AddMessageUserIds1764000000003,
+  AddUsernameKey1764000000004,
 ];
 
 /**

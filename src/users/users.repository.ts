@@ -10,13 +10,20 @@ export class DuplicateUsernameError extends Error {}
 export class UsersRepository {
   constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
 
-  findByUsername(username: string): Promise<User | null> {
-    return this.users.findOneBy({ username });
+  /** Exactly that name: MariaDB's utf8mb4_bin ignores trailing spaces (`alice ` finds alice). */
+  async findByUsername(username: string): Promise<User | null> {
+    const user = await this.users.findOneBy({ username });
+    return user?.username === username ? user : null;
   }
 
-  async insert(username: string, passwordHash: string): Promise<User> {
+  findByUsernameKey(usernameKey: string): Promise<User | null> {
+    return this.users.findOneBy({ usernameKey });
+  }
+
+  /** Throws DuplicateUsernameError when the name or its key is taken. */
+  async insert(username: string, usernameKey: string, passwordHash: string): Promise<User> {
     try {
-      return await this.users.save(this.users.create({ username, passwordHash }));
+      return await this.users.save(this.users.create({ username, usernameKey, passwordHash }));
     } catch (error) {
       if (isUniqueViolation(error)) throw new DuplicateUsernameError(username);
       throw error;

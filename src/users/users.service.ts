@@ -8,10 +8,11 @@ import { PasswordService } from './password.service.js';
 import type { User } from './user.entity.js';
 import {
   isValidPassword,
-  isValidUsername,
+  newUsernameProblem,
   normaliseUsername,
   PASSWORD_RULE,
-  USERNAME_RULE,
+  USERNAME_LOOKALIKE,
+  usernameKey,
 } from './user-rules.js';
 import { DuplicateUsernameError, UsersRepository } from './users.repository.js';
 
@@ -31,9 +32,13 @@ export class UsersService {
 
   async create(username: string, password: string): Promise<PublicUser> {
     const name = checkedUsername(username);
-    const hash = await this.passwords.hash(checkedPassword(password));
+    const plain = checkedPassword(password);
+    const key = usernameKey(name);
+    const lookalike = await this.users.findByUsernameKey(key);
+    if (lookalike && lookalike.username !== name) throw new ConflictException(USERNAME_LOOKALIKE);
+    const hash = await this.passwords.hash(plain);
     try {
-      return toPublic(await this.users.insert(name, hash));
+      return toPublic(await this.users.insert(name, key, hash));
     } catch (error) {
       if (error instanceof DuplicateUsernameError) throw new ConflictException('username is taken');
       throw error;
@@ -95,8 +100,9 @@ export class UsersService {
 
 function checkedUsername(username: string): string {
   const name = normaliseUsername(username);
-  if (!isValidUsername(name)) throw new BadRequestException(USERNAME_RULE);
-  return name;
+  const problem = newUsernameProblem(name);
+  if (problem) throw new BadRequestException(problem);
+  return name as string;
 }
 
 function checkedPassword(password: string): string {

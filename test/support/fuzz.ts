@@ -24,9 +24,13 @@ const RESERVED_EVENTS = new Set([
 // ---------------------------------------------------------------------------------------------
 
 const blank = fc
-  .array(fc.constantFrom(' ', '\t', '\n', '\r', '\u00a0', '\u2028', '\ufeff', '\u3000', '\v'), {
-    maxLength: 8,
-  })
+  .array(
+    fc.constantFrom(
+      ...[' ', '\t', '\n', '\r', '\u00a0', '\u2028', '\ufeff', '\u3000', '\v'],
+      ...['\u200b', '\u2060', '\u3164', '\ufe0f', '\u034f', '\u{e0100}'],
+    ),
+    { maxLength: 8 },
+  )
   .map((a) => a.join(''));
 
 /** Strings the validator must judge: short, unicode, blank, padded, at and around 2,000. */
@@ -59,10 +63,15 @@ export const textArb: fc.Arbitrary<string> = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom('\ud800', 'a\udc00b', '\udbff\ud800', 'ok\ud83d') },
 );
 
+/** Blank, as the README says: only whitespace and default-ignorable code points (U+200B...). */
+export function isBlankText(text: string): boolean {
+  return /^[\s\p{Default_Ignorable_Code_Point}]*$/u.test(text);
+}
+
 /** Texts the server must accept: not blank, at most 2,000 characters. */
 export const goodTextArb: fc.Arbitrary<string> = fc
   .string({ unit: 'grapheme', minLength: 1, maxLength: 60 })
-  .filter((s) => s.trim().length > 0);
+  .filter((s) => !isBlankText(s));
 
 export const goodCidArb = fc.stringMatching(CID_PATTERN);
 
@@ -322,7 +331,7 @@ export type Verdict = 'yes' | 'no' | 'either';
  * between (emoji outside the BMP) the count of "characters" is a matter of definition.
  */
 export function textVerdict(value: unknown): Verdict {
-  if (typeof value !== 'string' || value.trim().length === 0) return 'no';
+  if (typeof value !== 'string' || isBlankText(value)) return 'no';
   // A lone surrogate has no UTF-8 form: refusing it is right, and so is keeping it exactly;
   // what the server must not do is acknowledge it and then store or deliver something else.
   if (!isWellFormed(value)) return value.length <= MAX_TEXT ? 'either' : 'no';

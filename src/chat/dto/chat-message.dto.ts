@@ -3,12 +3,15 @@ import { IsUsername, isValidUsername } from '../../users/user-rules.js';
 
 export const MAX_TEXT_LENGTH = 2000;
 
-/** Text is kept exactly as sent; only its trimmed form must not be empty. */
+/** Whitespace and what renders as nothing (zero-width space, joiners, Hangul fillers...). */
+const BLANK = /^[\s\p{Default_Ignorable_Code_Point}]*$/u;
+
+/** Text is kept exactly as sent; it must show something. */
 const IsNotBlank = () =>
   ValidateBy({
     name: 'isNotBlank',
     validator: {
-      validate: (value: unknown) => typeof value === 'string' && value.trim().length > 0,
+      validate: (value: unknown) => typeof value === 'string' && !BLANK.test(value),
       defaultMessage: () => 'data must not be empty',
     },
   });

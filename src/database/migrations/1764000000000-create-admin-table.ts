@@ -1,4 +1,6 @@
+import { Logger } from '@nestjs/common';
 import { type MigrationInterface, type QueryRunner, Table, TableIndex } from 'typeorm';
+import { RESERVED_USERNAMES } from '../../users/user-rules.js';
 
 /**
  * Creates the `admin` table, or adopts the one the original design created (id, username,
@@ -9,7 +11,8 @@ export class CreateAdminTable1764000000000 implements MigrationInterface {
   name = 'CreateAdminTable1764000000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    if (!(await queryRunner.hasTable('admin'))) {
+    const adopting = await queryRunner.hasTable('admin');
+    if (!adopting) {
       await queryRunner.createTable(
         new Table({
           name: 'admin',
@@ -28,9 +31,12 @@ export class CreateAdminTable1764000000000 implements MigrationInterface {
         }),
       );
     } else {
-      await addUniqueUsernameIndex(queryRunner);
+      await renameReservedUsernames(queryRunner);
     }
+    // Before looking for duplicates: the original's collation takes `alice` and `Alice`, or
+    // `José` and `Jose`, for one name; ours compares exactly.
     if (queryRunner.dataSource.options.type === 'mysql') await normaliseMysqlTable(queryRunner);
+    if (adopting) await addUniqueUsernameIndex(queryRunner);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
@@ -56,6 +62,29 @@ async function normaliseMysqlTable(queryRunner: QueryRunner): Promise<void> {
         `ALTER TABLE \`admin\` MODIFY \`${column.name}\` VARCHAR(${wanted[column.name]}) NOT NULL`,
       );
     }
+  }
+}
+
+/**
+ * An adopted name the protocol gives a meaning to (`all`, the group conversation; empty or
+ * missing, the server's own `user: ''`) could never be told apart from it: that user is renamed
+ * `NAME_ID` (`all_7`, or `user_7` for no name), keeps their password, and the start logs it.
+ */
+async function renameReservedUsernames(queryRunner: QueryRunner): Promise<void> {
+  const rows = (await queryRunner.query('SELECT id, username FROM admin ORDER BY id')) as {
+    id: number;
+    username: string | null;
+  }[];
+  const taken = new Set(rows.map((row) => row.username));
+  for (const { id, username } of rows) {
+    if (username !== null && username !== '' && !RESERVED_USERNAMES.includes(username)) continue;
+    let renamed = `${username || 'user'}_${id}`;
+    while (taken.has(renamed)) renamed += '_';
+    taken.add(renamed);
+    await queryRunner.query('UPDATE admin SET username = ? WHERE id = ?', [renamed, id]);
+    new Logger('Migration').warn(
+      `user #${id} "${username ?? ''}" is renamed "${renamed}": that name is reserved by the protocol`,
+    );
   }
 }
 
