@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { request as httpRequest } from 'node:http';
 import type { Socket } from 'socket.io-client';
 import request from 'supertest';
+import { WebSocket } from 'ws';
 import type { AckResponse } from '../src/chat/chat.events.js';
 import { connect, login, next, sleep } from './support/chat-client.js';
 import { NO_RATE_LIMITS, startTestApp, type TestApp } from './support/test-app.js';
@@ -181,5 +182,62 @@ describe('rate limits', () => {
       await sleep(100);
       await join('carol');
     });
+  });
+});
+
+/**
+ * A raw engine.io WebSocket that sends socket.io's connect packet with `token` and closes at
+ * once, while the server is still checking the token. Resolves once the connection is closed.
+ */
+async function abortedHandshake(url: string, token: string): Promise<void> {
+  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`);
+  await new Promise<void>((resolve, reject) => {
+    ws.once('error', reject);
+    // engine.io's open packet ('0{...}') comes first; then socket.io's CONNECT ('40').
+    ws.once('message', () => {
+      ws.send(`40${JSON.stringify({ token })}`);
+      ws.terminate();
+    });
+    ws.once('close', () => resolve());
+  });
+}
+
+describe('aborted handshakes', () => {
+  let t: TestApp;
+  const tokens: Record<string, string> = {};
+  beforeAll(async () => {
+    t = await startTestApp({
+      ...NO_RATE_LIMITS,
+      MAX_SOCKETS_PER_USER: '3',
+      MAX_SOCKETS_PER_IP: '5',
+    });
+    for (const name of ['flaky', 'throwaway', 'bystander']) {
+      await t.createUser(name, `${name}-password`);
+      tokens[name] = await login(t.url, name, `${name}-password`);
+    }
+  });
+  afterAll(() => t.close());
+
+  it('do not keep a connection slot: the user and the address can still connect', async () => {
+    // Well beyond both caps: one leaked count per handshake would lock out the user, and two
+    // accounts together everyone at this address.
+    for (let i = 0; i < 12; i++) {
+      await abortedHandshake(t.url, tokens.flaky);
+      await abortedHandshake(t.url, tokens.throwaway);
+    }
+    // Let the server finish the token checks it started for them.
+    await sleep(500);
+    const sockets: Socket[] = [];
+    for (let i = 0; i < 3; i++) sockets.push(await connect(t.url, { token: tokens.flaky }));
+    // The caps themselves still hold.
+    await expect(connect(t.url, { token: tokens.flaky })).rejects.toThrow(
+      'too many connections for this user',
+    );
+    sockets.push(await connect(t.url, { token: tokens.bystander }));
+    sockets.push(await connect(t.url, { token: tokens.throwaway }));
+    await expect(connect(t.url, { token: tokens.bystander })).rejects.toThrow(
+      'too many connections from this address',
+    );
+    for (const socket of sockets) socket.close();
   });
 });

@@ -11,6 +11,9 @@ export const LIMIT_ERRORS = {
   slow: 'disconnected: not reading messages',
 } as const;
 
+/** Nobody reads it: socket.io ignores a handshake answer for a closed connection. */
+const CONNECTION_GONE = 'connection closed';
+
 /**
  * Limits on what one user or one address may do over sockets: events per user (a token
  * bucket shared by all of the user's tabs), open sockets per user and per address, refused
@@ -23,26 +26,43 @@ export class SocketLimits {
   private readonly socketsByUser = new Map<string, number>();
   private readonly socketsByIp = new Map<string, number>();
   private readonly refusedInARow = new WeakMap<Socket, number>();
+  /** Counted sockets, each with what frees its place. */
+  private readonly counted = new WeakMap<Socket, () => void>();
 
   constructor(private readonly config: AppConfig) {
     const { socketEventBurst, socketEventsPerSecond } = config.limits;
     this.events = new TokenBuckets(socketEventBurst, socketEventsPerSecond);
   }
 
-  /** At the handshake: null if the socket may open (and is counted), else the reason. */
-  open(username: string, ip: string): string | null {
+  /**
+   * At the handshake: null if the socket may open (and is counted until it goes away), else the
+   * reason.
+   */
+  open(socket: Socket, username: string): string | null {
+    // Gone during the token check: socket.io drops it without a `disconnect` event.
+    if (socket.conn.readyState !== 'open') return CONNECTION_GONE;
+    const ip = socket.handshake.address;
     const { socketsPerUser, socketsPerIp } = this.config.limits;
     if ((this.socketsByUser.get(username) ?? 0) >= socketsPerUser)
       return LIMIT_ERRORS.tooManySockets;
     if ((this.socketsByIp.get(ip) ?? 0) >= socketsPerIp) return LIMIT_ERRORS.tooManySocketsFromIp;
     increment(this.socketsByUser, username, 1);
     increment(this.socketsByIp, ip, 1);
+    const release = () => {
+      if (!this.counted.delete(socket)) return;
+      socket.conn.off('close', release);
+      increment(this.socketsByUser, username, -1);
+      increment(this.socketsByIp, ip, -1);
+    };
+    this.counted.set(socket, release);
+    // A connection that closes before the socket is connected gets no `disconnect` event either.
+    socket.conn.once('close', release);
     return null;
   }
 
-  closed(username: string, ip: string): void {
-    increment(this.socketsByUser, username, -1);
-    increment(this.socketsByIp, ip, -1);
+  /** Frees the socket's place (once, however often it is called). */
+  closed(socket: Socket): void {
+    this.counted.get(socket)?.();
   }
 
   /**
