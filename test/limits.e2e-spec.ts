@@ -241,3 +241,58 @@ describe('aborted handshakes', () => {
     for (const socket of sockets) socket.close();
   });
 });
+
+describe('events without a handler', () => {
+  /** Names the server does not handle, and the server's own events sent back to it. */
+  const unhandled = ['no-such-event', '0', '1', 'history', 'presence', 'error', 7];
+  /** One user per name: the rate is per user. */
+  const userFor = (event: string | number) => `u${unhandled.indexOf(event)}`;
+  let t: TestApp;
+  const tokens: Record<string, string> = {};
+  const open: Socket[] = [];
+  beforeAll(async () => {
+    t = await startTestApp({
+      ...NO_RATE_LIMITS,
+      SOCKET_RATE_CAPACITY: '5',
+      SOCKET_RATE_PER_SEC: '1',
+      SOCKET_ABUSE_LIMIT: '20',
+    });
+    for (const name of [...unhandled.map(userFor), 'bob', 'carol']) {
+      await t.createUser(name, `${name}-password`);
+      tokens[name] = await login(t.url, name, `${name}-password`);
+    }
+  });
+  afterEach(() => {
+    for (const socket of open.splice(0)) socket.close();
+  });
+  afterAll(() => t.close());
+
+  it.each(unhandled)('%p counts against the user rate', async (event) => {
+    const socket = await connect(t.url, { token: tokens[userFor(event)] });
+    open.push(socket);
+    // Twice the burst: even a few refills on a busy machine leave the bucket empty.
+    for (let i = 0; i < 10; i++) socket.emit(event as string, 'x');
+    expect(await socket.timeout(3000).emitWithAck('2', { data: 'after the burst' })).toEqual({
+      status: 0,
+      msg: 'rate limited',
+      retry: true,
+    });
+  });
+
+  it('count towards the abuse limit: a socket flooding them is disconnected', async () => {
+    const bob = await connect(t.url, { token: tokens.bob });
+    open.push(bob);
+    const closed = new Promise<string>((resolve) => bob.on('disconnect', resolve));
+    const told = next<{ data: string }>(bob, '0', (m) => m.data.startsWith('disconnected'));
+    const filler = 'x'.repeat(1000);
+    for (let i = 0; i < 100; i++) bob.emit(unhandled[i % unhandled.length] as string, filler);
+    expect((await told).data).toMatch(/too many/);
+    expect(await closed).toBe('io server disconnect');
+    // Another user is not affected.
+    const carol = await connect(t.url, { token: tokens.carol });
+    open.push(carol);
+    expect(await carol.timeout(3000).emitWithAck('2', { data: 'carol is fine' })).toMatchObject({
+      status: 1,
+    });
+  });
+});

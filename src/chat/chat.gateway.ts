@@ -107,6 +107,7 @@ export class ChatGateway
         (user) => {
           const refused = this.limits.open(socket, user.username);
           if (refused) return next(new Error(refused));
+          this.limits.countEveryEvent(socket, user.username);
           socket.data.user = user;
           next();
         },

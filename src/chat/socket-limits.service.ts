@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Socket } from 'socket.io';
 import { AppConfig } from '../config/app-config.js';
 import { TokenBuckets } from '../common/token-buckets.js';
+import { HANDLED_EVENTS } from './chat.events.js';
 
 export const LIMIT_ERRORS = {
   rateLimited: 'rate limited',
@@ -81,6 +82,18 @@ export class SocketLimits {
       socket.disconnect(true);
     }
     return false;
+  }
+
+  /**
+   * Every event a socket sends counts. WsRateLimitGuard counts (and answers) those the gateway
+   * handles; this middleware counts the rest (unknown names, the server's own events sent back,
+   * `error`, which socket.io itself listens to), which no guard sees: over the rate they are
+   * dropped, and they add to the abuse count.
+   */
+  countEveryEvent(socket: Socket, username: string): void {
+    socket.use(([event], next) => {
+      if (HANDLED_EVENTS.has(String(event)) || this.allowEvent(socket, username)) next();
+    });
   }
 
   /** Whether more than SLOW_CONSUMER_BYTES wait to be written to this socket. */
