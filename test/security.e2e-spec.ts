@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { connect, login } from './support/chat-client.js';
+import type { AckResponse } from '../src/chat/chat.events.js';
+import { connect, login, next } from './support/chat-client.js';
 import { buildServer, startServerProcess } from './support/server-process.js';
 import { createTestDatabase } from './support/test-database.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
@@ -116,4 +117,75 @@ describe('tokens never reach the logs', () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   }, 60000);
+});
+
+describe('deeply nested JSON', () => {
+  /** `levels` nested arrays, or objects, around a string. */
+  const nestedArrays = (levels: number) => '['.repeat(levels) + '"x"' + ']'.repeat(levels);
+  const nestedObjects = (levels: number) => '{"a":'.repeat(levels) + '"x"' + '}'.repeat(levels);
+
+  it('is refused with 400 on HTTP and a clear refusal on sockets, and logs no stack trace', async () => {
+    buildServer();
+    const db = await createTestDatabase();
+    const dataDir = mkdtempSync(join(tmpdir(), 'chat-nested-'));
+    const server = await startServerProcess({ DATABASE_URL: db.url, DATA_DIR: dataDir });
+    try {
+      const res = await request(server.url)
+        .post('/register')
+        .send({ username: 'nester', password: 'nester-password' })
+        .expect(201);
+      const token = res.headers.authorization;
+      for (const deep of [nestedArrays(2000), nestedObjects(2000)]) {
+        for (const path of ['/login', '/register']) {
+          const refused = await request(server.url)
+            .post(path)
+            .set('content-type', 'application/json')
+            .send(`{"username":${deep},"password":"nester-password"}`);
+          expect({ path, status: refused.status, body: refused.body }).toEqual({
+            path,
+            status: 400,
+            body: { status: 0, msg: expect.stringMatching(/nested/) },
+          });
+        }
+      }
+      const socket = await connect(server.url, { token });
+      try {
+        for (const deep of [nestedArrays(2000), nestedObjects(2000)]) {
+          const payloads = [
+            ['2', { data: JSON.parse(deep) as unknown }],
+            ['3', { to: 'nester', data: 'hi', extra: JSON.parse(deep) as unknown }],
+            ['typing', { to: JSON.parse(deep) as unknown }],
+          ] as const;
+          for (const [event, payload] of payloads) {
+            const told = next<{ data: string }>(socket, '0');
+            const ack = (await socket.timeout(5000).emitWithAck(event, payload)) as AckResponse;
+            expect({ event, ack }).toEqual({
+              event,
+              ack: { status: 0, msg: expect.stringMatching(/nested/) },
+            });
+            expect((await told).data).toMatch(/nested/);
+          }
+        }
+        // The socket stays usable.
+        expect(await socket.timeout(5000).emitWithAck('2', { data: 'still here' })).toMatchObject({
+          status: 1,
+        });
+      } finally {
+        socket.close();
+      }
+      // Reasonable nesting is not refused for being nested: an ordinary validation error.
+      await request(server.url)
+        .post('/login')
+        .send({ username: { a: { b: { c: 'x' } } }, password: 'nester-password' })
+        .expect(400)
+        .expect((r) => expect(r.body.msg).not.toMatch(/nested/));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(server.output()).not.toMatch(/RangeError|call stack|\n\s+at /);
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+      await db.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 90000);
 });
