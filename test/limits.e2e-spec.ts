@@ -205,6 +205,7 @@ async function abortedHandshake(url: string, token: string): Promise<void> {
 describe('aborted handshakes', () => {
   let t: TestApp;
   const tokens: Record<string, string> = {};
+  // Hashing the passwords takes long on a busy machine.
   beforeAll(async () => {
     t = await startTestApp({
       ...NO_RATE_LIMITS,
@@ -215,7 +216,7 @@ describe('aborted handshakes', () => {
       await t.createUser(name, `${name}-password`);
       tokens[name] = await login(t.url, name, `${name}-password`);
     }
-  });
+  }, 120_000);
   afterAll(() => t.close());
 
   it('do not keep a connection slot: the user and the address can still connect', async () => {
@@ -250,6 +251,7 @@ describe('events without a handler', () => {
   let t: TestApp;
   const tokens: Record<string, string> = {};
   const open: Socket[] = [];
+  // Hashing the passwords takes long on a busy machine.
   beforeAll(async () => {
     t = await startTestApp({
       ...NO_RATE_LIMITS,
@@ -261,7 +263,7 @@ describe('events without a handler', () => {
       await t.createUser(name, `${name}-password`);
       tokens[name] = await login(t.url, name, `${name}-password`);
     }
-  });
+  }, 120_000);
   afterEach(() => {
     for (const socket of open.splice(0)) socket.close();
   });
