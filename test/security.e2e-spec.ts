@@ -132,10 +132,10 @@ describe('deeply nested JSON', () => {
     t = await startTestApp();
     await t.createUser('nester', 'nester-password');
     token = await login(t.url, 'nester', 'nester-password');
-    process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+    process.stderr.write = (chunk: string | Uint8Array, ...rest: never[]) => {
       logged += String(chunk);
       return write(chunk, ...rest);
-    });
+    };
   });
   afterAll(async () => {
     process.stderr.write = write;
