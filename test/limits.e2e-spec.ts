@@ -259,7 +259,7 @@ describe('events without a handler', () => {
       SOCKET_RATE_PER_SEC: '1',
       SOCKET_ABUSE_LIMIT: '20',
     });
-    for (const name of [...unhandled.map(userFor), 'bob', 'carol']) {
+    for (const name of [...unhandled.map(userFor), 'bob', 'carol', 'acker']) {
       await t.createUser(name, `${name}-password`);
       tokens[name] = await login(t.url, name, `${name}-password`);
     }
@@ -279,6 +279,22 @@ describe('events without a handler', () => {
       msg: 'rate limited',
       retry: true,
     });
+  });
+
+  it('acknowledgements the server never asked for count too', async () => {
+    const acker = await connect(t.url, { token: tokens.acker });
+    open.push(acker);
+    const closed = new Promise<string>((resolve) => acker.on('disconnect', resolve));
+    // socket.io-client's own packet(), as a hostile client would send them: ACK is type 3.
+    const send = (acker as unknown as { packet(p: object): void }).packet.bind(acker);
+    for (let i = 0; i < 10; i++) send({ type: 3, id: 1000 + i, data: ['x'] });
+    expect(await acker.timeout(3000).emitWithAck('2', { data: 'after the acks' })).toEqual({
+      status: 0,
+      msg: 'rate limited',
+      retry: true,
+    });
+    for (let i = 0; i < 100; i++) send({ type: 3, id: 2000 + i, data: ['x'.repeat(1000)] });
+    expect(await closed).toBe('io server disconnect');
   });
 
   it('count towards the abuse limit: a socket flooding them is disconnected', async () => {

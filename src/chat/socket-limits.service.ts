@@ -12,6 +12,9 @@ export const LIMIT_ERRORS = {
   slow: 'disconnected: not reading messages',
 } as const;
 
+/** The first character of socket.io's ACK and BINARY_ACK packets. */
+const ACK_PACKET_TYPES = new Set(['3', '6']);
+
 /** Nobody reads it: socket.io ignores a handshake answer for a closed connection. */
 const CONNECTION_GONE = 'connection closed';
 
@@ -94,6 +97,14 @@ export class SocketLimits {
     socket.use(([event], next) => {
       if (HANDLED_EVENTS.has(String(event)) || this.allowEvent(socket, username)) next();
     });
+    // Acknowledgements are no events (no middleware sees them) and the server asks for none:
+    // socket.io drops them, but each one a client sends counts all the same.
+    const countAcks = ({ type, data }: { type: string; data?: unknown }) => {
+      if (type === 'message' && typeof data === 'string' && ACK_PACKET_TYPES.has(data[0]))
+        this.allowEvent(socket, username);
+    };
+    socket.conn.on('packet', countAcks);
+    socket.once('disconnect', () => socket.conn.off('packet', countAcks));
   }
 
   /** Whether more than SLOW_CONSUMER_BYTES wait to be written to this socket. */
