@@ -7,6 +7,7 @@ import helmet from 'helmet';
 import { join } from 'node:path';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
+import { DepthLimitPipe } from './common/depth-limit.pipe.js';
 import { HttpErrorFilter } from './common/http-error.filter.js';
 import { ORIGIN_REFUSED, OriginPolicy } from './common/origin-policy.js';
 import { projectRoot } from './common/project-root.js';
@@ -65,6 +66,7 @@ export async function createApp(
   app.useWebSocketAdapter(new ChatIoAdapter(app, config, origins));
   app.useGlobalFilters(new HttpErrorFilter());
   app.useGlobalPipes(
+    new DepthLimitPipe(),
     new ValidationPipe({
       whitelist: true,
       validationError: { target: false, value: false },

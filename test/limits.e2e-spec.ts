@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { request as httpRequest } from 'node:http';
 import type { Socket } from 'socket.io-client';
 import request from 'supertest';
+import { WebSocket } from 'ws';
 import type { AckResponse } from '../src/chat/chat.events.js';
 import { connect, login, next, sleep } from './support/chat-client.js';
 import { NO_RATE_LIMITS, startTestApp, type TestApp } from './support/test-app.js';
@@ -195,6 +196,136 @@ describe('rate limits', () => {
       open.shift()!.close();
       await sleep(100);
       await join('carol');
+    });
+  });
+});
+
+/**
+ * A raw engine.io WebSocket that sends socket.io's connect packet with `token` and closes at
+ * once, while the server is still checking the token. Resolves once the connection is closed.
+ */
+async function abortedHandshake(url: string, token: string): Promise<void> {
+  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`);
+  await new Promise<void>((resolve, reject) => {
+    ws.once('error', reject);
+    // engine.io's open packet ('0{...}') comes first; then socket.io's CONNECT ('40').
+    ws.once('message', () => {
+      ws.send(`40${JSON.stringify({ token })}`);
+      ws.terminate();
+    });
+    ws.once('close', () => resolve());
+  });
+}
+
+describe('aborted handshakes', () => {
+  let t: TestApp;
+  const tokens: Record<string, string> = {};
+  // Hashing the passwords takes long on a busy machine.
+  beforeAll(async () => {
+    t = await startTestApp({
+      ...NO_RATE_LIMITS,
+      MAX_SOCKETS_PER_USER: '3',
+      MAX_SOCKETS_PER_IP: '5',
+    });
+    for (const name of ['flaky', 'throwaway', 'bystander']) {
+      await t.createUser(name, `${name}-password`);
+      tokens[name] = await login(t.url, name, `${name}-password`);
+    }
+  }, 120_000);
+  afterAll(() => t.close());
+
+  it('do not keep a connection slot: the user and the address can still connect', async () => {
+    // Well beyond both caps: one leaked count per handshake would lock out the user, and two
+    // accounts together everyone at this address.
+    for (let i = 0; i < 12; i++) {
+      await abortedHandshake(t.url, tokens.flaky);
+      await abortedHandshake(t.url, tokens.throwaway);
+    }
+    // Let the server finish the token checks it started for them.
+    await sleep(500);
+    const sockets: Socket[] = [];
+    for (let i = 0; i < 3; i++) sockets.push(await connect(t.url, { token: tokens.flaky }));
+    // The caps themselves still hold.
+    await expect(connect(t.url, { token: tokens.flaky })).rejects.toThrow(
+      'too many connections for this user',
+    );
+    sockets.push(await connect(t.url, { token: tokens.bystander }));
+    sockets.push(await connect(t.url, { token: tokens.throwaway }));
+    await expect(connect(t.url, { token: tokens.bystander })).rejects.toThrow(
+      'too many connections from this address',
+    );
+    for (const socket of sockets) socket.close();
+  });
+});
+
+describe('events without a handler', () => {
+  /** Names the server does not handle, and the server's own events sent back to it. */
+  const unhandled = ['no-such-event', '0', '1', 'history', 'presence', 'error', 7];
+  /** One user per name: the rate is per user. */
+  const userFor = (event: string | number) => `u${unhandled.indexOf(event)}`;
+  let t: TestApp;
+  const tokens: Record<string, string> = {};
+  const open: Socket[] = [];
+  // Hashing the passwords takes long on a busy machine.
+  beforeAll(async () => {
+    t = await startTestApp({
+      ...NO_RATE_LIMITS,
+      SOCKET_RATE_CAPACITY: '5',
+      SOCKET_RATE_PER_SEC: '1',
+      SOCKET_ABUSE_LIMIT: '20',
+    });
+    for (const name of [...unhandled.map(userFor), 'bob', 'carol', 'acker']) {
+      await t.createUser(name, `${name}-password`);
+      tokens[name] = await login(t.url, name, `${name}-password`);
+    }
+  }, 120_000);
+  afterEach(() => {
+    for (const socket of open.splice(0)) socket.close();
+  });
+  afterAll(() => t.close());
+
+  it.each(unhandled)('%p counts against the user rate', async (event) => {
+    const socket = await connect(t.url, { token: tokens[userFor(event)] });
+    open.push(socket);
+    // Twice the burst: even a few refills on a busy machine leave the bucket empty.
+    for (let i = 0; i < 10; i++) socket.emit(event as string, 'x');
+    expect(await socket.timeout(3000).emitWithAck('2', { data: 'after the burst' })).toEqual({
+      status: 0,
+      msg: 'rate limited',
+      retry: true,
+    });
+  });
+
+  it('acknowledgements the server never asked for count too', async () => {
+    const acker = await connect(t.url, { token: tokens.acker });
+    open.push(acker);
+    const closed = new Promise<string>((resolve) => acker.on('disconnect', resolve));
+    // socket.io-client's own packet(), as a hostile client would send them: ACK is type 3.
+    const send = (acker as unknown as { packet(p: object): void }).packet.bind(acker);
+    for (let i = 0; i < 10; i++) send({ type: 3, id: 1000 + i, data: ['x'] });
+    expect(await acker.timeout(3000).emitWithAck('2', { data: 'after the acks' })).toEqual({
+      status: 0,
+      msg: 'rate limited',
+      retry: true,
+    });
+    for (let i = 0; i < 100; i++) send({ type: 3, id: 2000 + i, data: ['x'.repeat(1000)] });
+    expect(await closed).toBe('io server disconnect');
+  });
+
+  it('count towards the abuse limit: a socket flooding them is disconnected', async () => {
+    const bob = await connect(t.url, { token: tokens.bob });
+    open.push(bob);
+    const closed = new Promise<string>((resolve) => bob.on('disconnect', resolve));
+    const told = next<{ data: string }>(bob, '0', (m) => m.data.startsWith('disconnected'));
+    const filler = 'x'.repeat(1000);
+    for (let i = 0; i < 100; i++) bob.emit(unhandled[i % unhandled.length] as string, filler);
+    expect((await told).data).toMatch(/too many/);
+    expect(await closed).toBe('io server disconnect');
+    // Another user is not affected.
+    const carol = await connect(t.url, { token: tokens.carol });
+    open.push(carol);
+    expect(await carol.timeout(3000).emitWithAck('2', { data: 'carol is fine' })).toMatchObject({
+      status: 1,
     });
   });
 });

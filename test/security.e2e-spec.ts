@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { connect, login } from './support/chat-client.js';
+import type { AckResponse } from '../src/chat/chat.events.js';
+import { connect, login, next } from './support/chat-client.js';
 import { buildServer, startServerProcess } from './support/server-process.js';
 import { createTestDatabase } from './support/test-database.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
@@ -116,4 +117,80 @@ describe('tokens never reach the logs', () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   }, 60000);
+});
+
+describe('deeply nested JSON', () => {
+  /** `levels` nested arrays, or objects, around a string. */
+  const nestedArrays = (levels: number) => '['.repeat(levels) + '"x"' + ']'.repeat(levels);
+  const nestedObjects = (levels: number) => '{"a":'.repeat(levels) + '"x"' + '}'.repeat(levels);
+  let t: TestApp;
+  let token: string;
+  /** What the server writes to stderr (where its error log goes) during a test. */
+  let logged = '';
+  const write = process.stderr.write.bind(process.stderr);
+  beforeAll(async () => {
+    t = await startTestApp();
+    await t.createUser('nester', 'nester-password');
+    token = await login(t.url, 'nester', 'nester-password');
+    process.stderr.write = (chunk: string | Uint8Array, ...rest: never[]) => {
+      logged += String(chunk);
+      return write(chunk, ...rest);
+    };
+  });
+  afterAll(async () => {
+    process.stderr.write = write;
+    await t.close();
+  });
+
+  it('is refused with 400 on HTTP, before validation', async () => {
+    for (const deep of [nestedArrays(2000), nestedObjects(2000)]) {
+      for (const path of ['/login', '/register']) {
+        const refused = await request(t.url)
+          .post(path)
+          .set('content-type', 'application/json')
+          .send(`{"username":${deep},"password":"nester-password"}`);
+        expect({ path, status: refused.status, body: refused.body }).toEqual({
+          path,
+          status: 400,
+          body: { status: 0, msg: expect.stringMatching(/nested/) },
+        });
+      }
+    }
+    // Reasonable nesting is not refused for being nested: an ordinary validation error.
+    const shallow = await request(t.url)
+      .post('/login')
+      .send({ username: { a: { b: { c: 'x' } } }, password: 'nester-password' })
+      .expect(400);
+    expect(shallow.body.msg).not.toMatch(/nested/);
+    expect(logged).not.toMatch(/RangeError|call stack|\n\s+at /);
+  });
+
+  it('is refused on sockets with event 0 and the acknowledgement, and logs no stack trace', async () => {
+    const socket = await connect(t.url, { token });
+    try {
+      for (const deep of [nestedArrays(2000), nestedObjects(2000)]) {
+        const payloads = [
+          ['2', { data: JSON.parse(deep) as unknown }],
+          ['3', { to: 'nester', data: 'hi', extra: JSON.parse(deep) as unknown }],
+          ['typing', { to: JSON.parse(deep) as unknown }],
+        ] as const;
+        for (const [event, payload] of payloads) {
+          const told = next<{ data: string }>(socket, '0');
+          const ack = (await socket.timeout(5000).emitWithAck(event, payload)) as AckResponse;
+          expect({ event, ack }).toEqual({
+            event,
+            ack: { status: 0, msg: expect.stringMatching(/nested/) },
+          });
+          expect((await told).data).toMatch(/nested/);
+        }
+      }
+      // The socket stays usable.
+      expect(await socket.timeout(5000).emitWithAck('2', { data: 'still here' })).toMatchObject({
+        status: 1,
+      });
+    } finally {
+      socket.close();
+    }
+    expect(logged).not.toMatch(/RangeError|call stack|\n\s+at /);
+  });
 });

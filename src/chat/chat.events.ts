@@ -69,6 +69,16 @@ export interface ClientToServerEvents {
   [ChatEvent.Typing]: (payload: unknown) => void;
 }
 
+/**
+ * The events ChatGateway has handlers for (ClientToServerEvents): WsRateLimitGuard counts these,
+ * a socket middleware counts every other event a client sends.
+ */
+export const HANDLED_EVENTS: ReadonlySet<string> = new Set<keyof ClientToServerEvents>([
+  ChatEvent.GroupChat,
+  ChatEvent.SingleChat,
+  ChatEvent.Typing,
+]);
+
 /** What the handshake middleware attaches to each authenticated socket. */
 export interface ChatSocketData {
   user: { id: number; username: string; exp: number; jti: string; ver: number };

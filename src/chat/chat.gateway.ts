@@ -105,8 +105,9 @@ export class ChatGateway
       if (this.closing) return next(new Error(SHUTDOWN_ERRORS.restarting));
       this.auth.authenticate(handshakeToken(socket)).then(
         (user) => {
-          const refused = this.limits.open(user.username, socket.handshake.address);
+          const refused = this.limits.open(socket, user.username);
           if (refused) return next(new Error(refused));
+          this.limits.countEveryEvent(socket, user.username);
           socket.data.user = user;
           next();
         },
@@ -189,7 +190,7 @@ export class ChatGateway
     // A socket refused at the handshake never had a user and was never counted.
     if (!socket.data.user) return;
     this.presence.remove(socket.data.user.username, !wantsPresenceChanges(socket));
-    this.limits.closed(socket.data.user.username, socket.handshake.address);
+    this.limits.closed(socket);
   }
 
   /** Stored first; told to everyone (DeliveryService) once stored; acknowledged with its id. */

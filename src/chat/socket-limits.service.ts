@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Socket } from 'socket.io';
 import { AppConfig } from '../config/app-config.js';
 import { TokenBuckets } from '../common/token-buckets.js';
+import { HANDLED_EVENTS } from './chat.events.js';
 
 export const LIMIT_ERRORS = {
   rateLimited: 'rate limited',
@@ -10,6 +11,12 @@ export const LIMIT_ERRORS = {
   abuse: 'disconnected: too many refused messages',
   slow: 'disconnected: not reading messages',
 } as const;
+
+/** The first character of socket.io's ACK and BINARY_ACK packets. */
+const ACK_PACKET_TYPES = new Set(['3', '6']);
+
+/** Nobody reads it: socket.io ignores a handshake answer for a closed connection. */
+const CONNECTION_GONE = 'connection closed';
 
 /**
  * Limits on what one user or one address may do over sockets: events per user (a token
@@ -23,26 +30,43 @@ export class SocketLimits {
   private readonly socketsByUser = new Map<string, number>();
   private readonly socketsByIp = new Map<string, number>();
   private readonly refusedInARow = new WeakMap<Socket, number>();
+  /** Counted sockets, each with what frees its place. */
+  private readonly counted = new WeakMap<Socket, () => void>();
 
   constructor(private readonly config: AppConfig) {
     const { socketEventBurst, socketEventsPerSecond } = config.limits;
     this.events = new TokenBuckets(socketEventBurst, socketEventsPerSecond);
   }
 
-  /** At the handshake: null if the socket may open (and is counted), else the reason. */
-  open(username: string, ip: string): string | null {
+  /**
+   * At the handshake: null if the socket may open (and is counted until it goes away), else the
+   * reason.
+   */
+  open(socket: Socket, username: string): string | null {
+    // Gone during the token check: socket.io drops it without a `disconnect` event.
+    if (socket.conn.readyState !== 'open') return CONNECTION_GONE;
+    const ip = socket.handshake.address;
     const { socketsPerUser, socketsPerIp } = this.config.limits;
     if ((this.socketsByUser.get(username) ?? 0) >= socketsPerUser)
       return LIMIT_ERRORS.tooManySockets;
     if ((this.socketsByIp.get(ip) ?? 0) >= socketsPerIp) return LIMIT_ERRORS.tooManySocketsFromIp;
     increment(this.socketsByUser, username, 1);
     increment(this.socketsByIp, ip, 1);
+    const release = () => {
+      if (!this.counted.delete(socket)) return;
+      socket.conn.off('close', release);
+      increment(this.socketsByUser, username, -1);
+      increment(this.socketsByIp, ip, -1);
+    };
+    this.counted.set(socket, release);
+    // A connection that closes before the socket is connected gets no `disconnect` event either.
+    socket.conn.once('close', release);
     return null;
   }
 
-  closed(username: string, ip: string): void {
-    increment(this.socketsByUser, username, -1);
-    increment(this.socketsByIp, ip, -1);
+  /** Frees the socket's place (once, however often it is called). */
+  closed(socket: Socket): void {
+    this.counted.get(socket)?.();
   }
 
   /**
@@ -61,6 +85,26 @@ export class SocketLimits {
       socket.disconnect(true);
     }
     return false;
+  }
+
+  /**
+   * Every event a socket sends counts. WsRateLimitGuard counts (and answers) those the gateway
+   * handles; this middleware counts the rest (unknown names, the server's own events sent back,
+   * `error`, which socket.io itself listens to), which no guard sees: over the rate they are
+   * dropped, and they add to the abuse count.
+   */
+  countEveryEvent(socket: Socket, username: string): void {
+    socket.use(([event], next) => {
+      if (HANDLED_EVENTS.has(String(event)) || this.allowEvent(socket, username)) next();
+    });
+    // Acknowledgements are no events (no middleware sees them) and the server asks for none:
+    // socket.io drops them, but each one a client sends counts all the same.
+    const countAcks = ({ type, data }: { type: string; data?: unknown }) => {
+      if (type === 'message' && typeof data === 'string' && ACK_PACKET_TYPES.has(data[0]))
+        this.allowEvent(socket, username);
+    };
+    socket.conn.on('packet', countAcks);
+    socket.once('disconnect', () => socket.conn.off('packet', countAcks));
   }
 
   /** Whether more than SLOW_CONSUMER_BYTES wait to be written to this socket. */

@@ -4,7 +4,10 @@ import type { Socket } from 'socket.io';
 import type { ChatSocketData } from './chat.events.js';
 import { LIMIT_ERRORS, SocketLimits } from './socket-limits.service.js';
 
-/** Every event counts against its user's rate; over it, the event is refused ("rate limited"). */
+/**
+ * The events the gateway handles count against their user's rate; over it, the event is refused
+ * ("rate limited"). SocketLimits.countEveryEvent counts the others.
+ */
 @Injectable()
 export class WsRateLimitGuard implements CanActivate {
   constructor(private readonly limits: SocketLimits) {}

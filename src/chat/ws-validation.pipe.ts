@@ -1,5 +1,6 @@
 import { type ArgumentMetadata, Injectable, ValidationPipe } from '@nestjs/common';
 import { WsException } from '@nestjs/websockets';
+import { MAX_JSON_DEPTH, nestedDeeperThan, TOO_DEEPLY_NESTED } from '../common/json-depth.js';
 
 /** Validates event payloads; any refusal becomes a WsException with one clear sentence. */
 @Injectable()
@@ -24,6 +25,7 @@ export class WsValidationPipe extends ValidationPipe {
     ) {
       throw new WsException('payload must be an object');
     }
+    if (nestedDeeperThan(value, MAX_JSON_DEPTH)) throw new WsException(TOO_DEEPLY_NESTED);
     return super.transform(value, metadata);
   }
 }
