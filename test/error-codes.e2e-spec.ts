@@ -35,7 +35,7 @@ describe('error codes', () => {
       await t.createUser(name, `${name}-password`);
       tokens[name] = await login(t.url, name, `${name}-password`);
     }
-  });
+  }, 60_000);
   afterEach(() => {
     for (const socket of open.splice(0)) socket.close();
   });
