@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { DepthLimitPipe } from './common/depth-limit.pipe.js';
+import { codeOf, validationCode } from './common/error-codes.js';
 import { HttpErrorFilter } from './common/http-error.filter.js';
 import { ORIGIN_REFUSED, OriginPolicy } from './common/origin-policy.js';
 import { projectRoot } from './common/project-root.js';
@@ -58,7 +59,7 @@ export async function createApp(
   const origins = new OriginPolicy(config.corsOrigins);
   app.use((req: Request, res: Response, next: NextFunction) => {
     if (origins.isAllowed(req.headers.origin, req.headers.host)) return next();
-    res.status(403).json({ status: 0, msg: ORIGIN_REFUSED });
+    res.status(403).json({ status: 0, code: codeOf(ORIGIN_REFUSED), msg: ORIGIN_REFUSED });
   });
   if (config.corsOrigins.length > 0) {
     app.enableCors({ origin: config.corsOrigins, exposedHeaders: ['Authorization'] });
@@ -70,12 +71,12 @@ export async function createApp(
     new ValidationPipe({
       whitelist: true,
       validationError: { target: false, value: false },
-      exceptionFactory: (errors) =>
-        new BadRequestException(
-          errors
-            .map((e) => Object.values(e.constraints ?? {})[0] ?? `${e.property} is invalid`)
-            .join('; '),
-        ),
+      exceptionFactory: (errors) => {
+        const msg = errors
+          .map((e) => Object.values(e.constraints ?? {})[0] ?? `${e.property} is invalid`)
+          .join('; ');
+        return new BadRequestException(msg, { errorCode: validationCode(msg) });
+      },
     }),
   );
   const root = projectRoot();

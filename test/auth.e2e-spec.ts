@@ -54,7 +54,7 @@ describe('HTTP auth', () => {
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
     expect(wrong.body).toEqual(unknown.body);
-    expect(wrong.body).toEqual({ status: 0, msg: expect.any(String) });
+    expect(wrong.body).toEqual({ status: 0, code: 'bad_credentials', msg: expect.any(String) });
     expect(wrong.headers.authorization).toBeUndefined();
   });
 
@@ -75,13 +75,13 @@ describe('HTTP auth', () => {
     ['a null password', { username: 'alice', password: null }],
   ])('refuses %s with 400 and no token', async (_name, body) => {
     const res = await request(t.url).post('/login').send(body).expect(400);
-    expect(res.body).toEqual({ status: 0, msg: expect.any(String) });
+    expect(res.body).toEqual({ status: 0, code: 'validation_failed', msg: expect.any(String) });
     expect(res.headers.authorization).toBeUndefined();
   });
 
   it('answers a login with no body at all with 400', async () => {
     const res = await request(t.url).post('/login').expect(400);
-    expect(res.body).toEqual({ status: 0, msg: expect.any(String) });
+    expect(res.body).toEqual({ status: 0, code: 'validation_failed', msg: expect.any(String) });
   });
 
   it('answers malformed JSON with 400 and no stack', async () => {
@@ -90,7 +90,7 @@ describe('HTTP auth', () => {
       .set('Content-Type', 'application/json')
       .send('{"username": ')
       .expect(400);
-    expect(res.body).toEqual({ status: 0, msg: expect.any(String) });
+    expect(res.body).toEqual({ status: 0, code: 'bad_request', msg: expect.any(String) });
     expect(JSON.stringify(res.body)).not.toMatch(/at .*\.js/);
   });
 
@@ -116,7 +116,7 @@ describe('HTTP auth', () => {
     ])('refuses %s with 401', async (_name, header) => {
       const req = request(t.url).get('/userinfo');
       const res = await (header ? req.set('Authorization', header) : req).expect(401);
-      expect(res.body).toEqual({ status: 0, msg: 'unauthorized' });
+      expect(res.body).toEqual({ status: 0, code: 'unauthorized', msg: 'unauthorized' });
     });
 
     it('refuses a tampered token', async () => {
@@ -150,7 +150,7 @@ describe('HTTP auth', () => {
       const now = Math.floor(Date.now() / 1000);
       const expired = forgeToken(t.config.jwtSecret, { iat: now - 100, exp: now - 10 });
       const res = await request(t.url).get('/userinfo').set('Authorization', expired).expect(401);
-      expect(res.body).toEqual({ status: 0, msg: 'token expired' });
+      expect(res.body).toEqual({ status: 0, code: 'token_expired', msg: 'token expired' });
       // Two seconds late is within the clock tolerance: still accepted.
       const skewed = forgeToken(t.config.jwtSecret, { iat: now - 100, exp: now - 2 });
       await request(t.url).get('/userinfo').set('Authorization', skewed).expect(200);
@@ -179,7 +179,7 @@ describe('HTTP auth', () => {
         .post('/register')
         .send({ username: 'alice', password: 'another-password' })
         .expect(409);
-      expect(res.body).toEqual({ status: 0, msg: 'username is taken' });
+      expect(res.body).toEqual({ status: 0, code: 'username_taken', msg: 'username is taken' });
     });
 
     it.each([
@@ -256,7 +256,7 @@ describe('HTTP auth', () => {
 
   it('answers unknown routes with the error body', async () => {
     const res = await request(t.url).get('/no-such-thing').expect(404);
-    expect(res.body).toEqual({ status: 0, msg: expect.any(String) });
+    expect(res.body).toEqual({ status: 0, code: 'not_found', msg: expect.any(String) });
   });
 });
 

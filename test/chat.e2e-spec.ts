@@ -42,8 +42,9 @@ describe('chat gateway', () => {
     it('refuses a socket without a token: connect_error "unauthorized", no event reaches it', async () => {
       const alice = await join('alice');
       const seen = record(alice, '1');
-      await expect(connect(t.url)).rejects.toThrow('unauthorized');
-      await expect(connect(t.url, { token: 'garbage' })).rejects.toThrow('unauthorized');
+      const unauthorized = { message: 'unauthorized', data: { code: 'unauthorized' } };
+      await expect(connect(t.url)).rejects.toMatchObject(unauthorized);
+      await expect(connect(t.url, { token: 'garbage' })).rejects.toMatchObject(unauthorized);
       await sleep(100);
       // The refused sockets never counted as online.
       const lists = seen['1'] as Msg[];
@@ -53,7 +54,10 @@ describe('chat gateway', () => {
     it('refuses an expired token with "token expired"', async () => {
       const now = Math.floor(Date.now() / 1000);
       const token = forgeToken(t.config.jwtSecret, { iat: now - 60, exp: now - 10 });
-      await expect(connect(t.url, { token })).rejects.toThrow('token expired');
+      await expect(connect(t.url, { token })).rejects.toMatchObject({
+        message: 'token expired',
+        data: { code: 'token_expired' },
+      });
     });
 
     it('accepts the token from auth, from the query (original clients) and from a header', async () => {
@@ -138,7 +142,7 @@ describe('chat gateway', () => {
       const alice = await join('alice');
       const error = next<Msg>(alice, '0');
       alice.emit('3', { data: 'anyone?', to: 'nobody' });
-      expect(await error).toEqual({ user: '', data: 'no such user' });
+      expect(await error).toEqual({ user: '', data: 'no such user', code: 'no_such_user' });
     });
   });
 
@@ -248,7 +252,7 @@ describe('chat gateway', () => {
     it('answers a refused event through the acknowledgement too', async () => {
       const alice = await join('alice');
       const ack = await alice.timeout(2000).emitWithAck('2', { data: '' });
-      expect(ack).toEqual({ status: 0, msg: 'data must not be empty' });
+      expect(ack).toEqual({ status: 0, code: 'validation_failed', msg: 'data must not be empty' });
     });
 
     it('accepts exactly 2,000 characters, emoji and Chinese included', async () => {
@@ -275,7 +279,7 @@ describe('chat gateway', () => {
       // Expiry counts the 5 s of clock tolerance that token checks allow.
       const told = next<Msg>(socket, '0', () => true, 9000);
       const closed = new Promise<string>((resolve) => socket.on('disconnect', resolve));
-      expect(await told).toEqual({ user: '', data: 'token expired' });
+      expect(await told).toEqual({ user: '', data: 'token expired', code: 'token_expired' });
       expect(await closed).toBe('io server disconnect');
       await request(short.url).get('/userinfo').set('Authorization', token).expect(401);
     }, 15000);

@@ -59,22 +59,34 @@ describe('database outage', () => {
       const started = Date.now();
       const res = await call();
       expect(res.status).toBe(503);
-      expect(res.body).toEqual({ status: 0, msg: expect.stringMatching(/unavailable/) });
+      expect(res.body).toEqual({
+        status: 0,
+        code: 'service_unavailable',
+        msg: expect.stringMatching(/unavailable/),
+      });
       expect(Date.now() - started).toBeLessThan(2000);
     }
     // A message sent now is refused on its acknowledgement and reaches nobody.
     const refused = (await alice
       .timeout(5000)
       .emitWithAck('2', { data: 'during the outage', cid: 'outage-1' })) as AckResponse;
-    expect(refused).toEqual({ status: 0, msg: expect.any(String), retry: true });
+    expect(refused).toEqual({
+      status: 0,
+      code: 'not_stored',
+      msg: expect.any(String),
+      retry: true,
+    });
     // A new socket is told to retry, not that its token is bad.
-    await expect(connect(t.url, { token: aliceToken })).rejects.toThrow('service unavailable');
+    await expect(connect(t.url, { token: aliceToken })).rejects.toMatchObject({
+      message: 'service unavailable',
+      data: { code: 'service_unavailable' },
+    });
     await sleep(200);
     expect(bobSaw['2']).toEqual([]);
 
     proxy.restore();
     // Everything recovers without a restart: the same message, sent again with its cid, goes through once.
-    let ack: AckResponse = { status: 0, msg: '' };
+    let ack: AckResponse = { status: 0, code: 'not_stored', msg: '' };
     const deadline = Date.now() + 10000;
     while (Date.now() < deadline) {
       ack = (await alice

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import type { Socket } from 'socket.io-client';
 import request from 'supertest';
+import { isErrorCode } from '../src/common/error-codes.js';
 import { isValidUsername } from '../src/users/user-rules.js';
 import { connect, connectRecording, login, sleep, until } from './support/chat-client.js';
 import {
@@ -126,6 +127,10 @@ describe('fuzzing', () => {
         violations.push(`${where}: unclear reason: ${show(reason)}`);
     }
 
+    function checkCode(code: unknown, where: string): void {
+      if (!isErrorCode(code)) violations.push(`${where}: unknown error code: ${show(code)}`);
+    }
+
     function checkAck(response: unknown, where: string): void {
       if (!isObjectPayload(response)) {
         violations.push(`${where}: ack is not an object: ${show(response)}`);
@@ -140,9 +145,10 @@ describe('fuzzing', () => {
         )
           violations.push(`${where}: malformed success ack: ${show(response)}`);
       } else if (response.status === 0) {
-        if (keys !== 'msg,status')
+        if (keys !== 'code,msg,status')
           violations.push(`${where}: malformed refusal: ${show(response)}`);
         checkReason(response.msg, `${where} ack`);
+        checkCode(response.code, `${where} ack`);
       } else {
         violations.push(`${where}: ack with unknown status: ${show(response)}`);
       }
@@ -173,9 +179,10 @@ describe('fuzzing', () => {
       switch (event) {
         case '0':
           if (receiver !== 'attacker') violations.push(`${where}: error to a bystander`);
-          if (keys !== 'data,user' || payload.user !== '')
+          if (keys !== 'code,data,user' || payload.user !== '')
             violations.push(`${where}: malformed error event: ${show(payload)}`);
           checkReason(payload.data, where);
+          checkCode(payload.code, where);
           return;
         case '1':
           if (
@@ -298,7 +305,7 @@ describe('fuzzing', () => {
       });
       // Barrier: a refused event on the same socket, answered once the ones before it were read.
       const barrier = (await attacker.timeout(5000).emitWithAck('2', null)) as Json;
-      expect(barrier).toEqual({ status: 0, msg: expect.any(String) });
+      expect(barrier).toEqual({ status: 0, code: 'validation_failed', msg: expect.any(String) });
       expectedErrors += 1;
 
       if (verdict !== 'unhandled') {
@@ -480,7 +487,7 @@ describe('fuzzing', () => {
           if (valid) {
             expect(result).toEqual({
               ok: true,
-              barrier: { status: 0, msg: expect.any(String) },
+              barrier: { status: 0, code: 'validation_failed', msg: expect.any(String) },
             });
             // Catch-up after a lastId beyond the newest message has nothing to send; otherwise
             // the history is one well-formed event (the database is small).
@@ -521,7 +528,8 @@ describe('fuzzing', () => {
         until(() => errors.length === 3, 5000, 'three refusals').then(() => 'refused'),
       ]);
       if (outcome === 'refused')
-        for (const e of errors) expect(e).toEqual({ user: '', data: expect.any(String) });
+        for (const e of errors)
+          expect(e).toEqual({ user: '', data: expect.any(String), code: expect.any(String) });
       await sleep(100);
       expect(watched).toEqual({ '0': [], '2': [], '3': [] });
       expect(watcher.connected).toBe(true);
@@ -553,7 +561,7 @@ describe('fuzzing', () => {
       return req;
     }
 
-    /** 2xx with status 1, or 4xx with exactly {status: 0, msg}; JSON, never a page or a stack. */
+    /** 2xx with status 1, or 4xx with exactly {status: 0, code, msg}; JSON, never a page or a stack. */
     /** Answers by endpoint and status, for the log. */
     const statuses: Record<string, Record<number, number>> = {};
     afterAll(() => console.log(`HTTP fuzz statuses: ${JSON.stringify(statuses)}`));
@@ -587,10 +595,16 @@ describe('fuzzing', () => {
           code: true,
         });
         const body = res.body as Json;
-        expect({ where, keys: Object.keys(body).sort(), status: body.status }).toEqual({
+        expect({
           where,
-          keys: ['msg', 'status'],
+          keys: Object.keys(body).sort(),
+          status: body.status,
+          known: isErrorCode(body.code),
+        }).toEqual({
+          where,
+          keys: ['code', 'msg', 'status'],
           status: 0,
+          known: true,
         });
         expect({ where, msg: typeof body.msg === 'string' && body.msg.trim().length > 0 }).toEqual({
           where,

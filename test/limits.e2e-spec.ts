@@ -62,7 +62,11 @@ describe('rate limits', () => {
       const limited = await loginFrom(t.url, '127.0.0.2', wrong);
       expect(limited.status).toBe(429);
       expect(Number(limited.retryAfter)).toBeGreaterThan(0);
-      expect(limited.body).toEqual({ status: 0, msg: expect.stringMatching(/too many/) });
+      expect(limited.body).toEqual({
+        status: 0,
+        code: 'too_many_attempts',
+        msg: expect.stringMatching(/too many/),
+      });
       // Even the right password waits at that address: guessing cannot continue there...
       expect(
         (await loginFrom(t.url, '127.0.0.2', { username: 'victim', password: 'victim-password' }))
@@ -164,7 +168,7 @@ describe('rate limits', () => {
       );
       expect(acks.filter((a) => a.status === 1)).toHaveLength(5);
       expect(acks.filter((a) => a.status === 0)).toEqual(
-        Array(3).fill({ status: 0, msg: 'rate limited', retry: true }),
+        Array(3).fill({ status: 0, code: 'rate_limited', msg: 'rate limited', retry: true }),
       );
       expect(await bob.timeout(3000).emitWithAck('2', { data: 'bob is fine' })).toMatchObject({
         status: 1,

@@ -121,10 +121,12 @@ describe('stored messages', () => {
     const alice = await join('alice');
     expect(await send(alice, '2', { data: 'x', cid: 'has space' })).toEqual({
       status: 0,
+      code: 'validation_failed',
       msg: expect.stringMatching(/cid/),
     });
     expect(await send(alice, '2', { data: 'x', cid: 7 })).toEqual({
       status: 0,
+      code: 'validation_failed',
       msg: expect.stringMatching(/cid/),
     });
   });
@@ -237,6 +239,7 @@ describe('stored messages', () => {
       const alice = await join('alice');
       expect(await send(alice, '3', { data: 'hello?', to: 'nobody' })).toEqual({
         status: 0,
+        code: 'no_such_user',
         msg: 'no such user',
       });
       expect(await t.database.query("SELECT id FROM messages WHERE recipient = 'nobody'")).toEqual(

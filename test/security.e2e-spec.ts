@@ -40,7 +40,7 @@ describe('origins, headers and sizes', () => {
       .set('Origin', 'https://evil.example')
       .send({ username: 'alice', password: 'alice-password' })
       .expect(403);
-    expect(res.body).toEqual({ status: 0, msg: 'origin not allowed' });
+    expect(res.body).toEqual({ status: 0, code: 'origin_refused', msg: 'origin not allowed' });
     expect(res.headers.authorization).toBeUndefined();
     await request(t.url).options('/login').set('Origin', 'https://evil.example').expect(403);
   });
@@ -48,7 +48,7 @@ describe('origins, headers and sizes', () => {
   it('refuses other origins at the socket handshake', async () => {
     await expect(
       connect(t.url, { token, headers: { Origin: 'https://evil.example' } }),
-    ).rejects.toThrow('origin not allowed');
+    ).rejects.toMatchObject({ message: 'origin not allowed', data: { code: 'origin_refused' } });
     const listed = await connect(t.url, { token, headers: { Origin: 'http://localhost:5173' } });
     listed.close();
     const own = await connect(t.url, { token, headers: { Origin: t.url } });
@@ -72,7 +72,7 @@ describe('origins, headers and sizes', () => {
       .post('/login')
       .send({ username: 'alice', password: 'p'.repeat(17 * 1024) })
       .expect(413);
-    expect(res.body).toEqual({ status: 0, msg: expect.any(String) });
+    expect(res.body).toEqual({ status: 0, code: 'payload_too_large', msg: expect.any(String) });
     // Under the limit, an over-long password is refused before any hashing.
     await request(t.url)
       .post('/register')

@@ -69,17 +69,22 @@
     return AUTH_PATHS.includes(path);
   }
 
-  // The server's reason for a failed request, or a translated fallback.
+  // The page's words for the server's error code; else the server's reason, or a translated
+  // fallback.
   function errorMessage(err) {
-    const t = window.I18n.t;
+    const { t, errorText } = window.I18n;
     const response = err && err.response;
     if (!response) return t('error.network');
-    const data = response.data;
-    let msg = data && typeof data === 'object' ? data.msg : undefined;
+    const data = response.data && typeof response.data === 'object' ? response.data : {};
+    let msg = data.msg;
     if (Array.isArray(msg)) msg = msg.filter((m) => typeof m === 'string').join(' ');
-    if (typeof msg === 'string' && msg.trim() !== '') return msg;
-    if (response.status === 429) return t('error.rateLimited');
-    return t('error.generic', { status: response.status });
+    if (typeof msg !== 'string' || msg.trim() === '') {
+      msg =
+        response.status === 429
+          ? t('error.rateLimited')
+          : t('error.generic', { status: response.status });
+    }
+    return errorText(data.code, msg);
   }
 
   function readAuthorization(headers) {

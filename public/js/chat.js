@@ -17,7 +17,7 @@
 (function () {
   'use strict';
 
-  const { t, apply } = window.I18n;
+  const { t, apply, errorText } = window.I18n;
   const Api = window.Api;
 
   const EV_ERROR = '0';
@@ -649,7 +649,7 @@
         return;
       }
       if (ack.status !== 0) return;
-      const reason = text(ack.msg);
+      const reason = errorText(ack.code, text(ack.msg));
       if (attempt !== rec.attempt) return; // an earlier send's answer: the latest one decides
       rec.inFlight = false;
       if (ack.retry === true) {
@@ -689,21 +689,21 @@
   }
 
   // Event '0' also answers a refused send whose acknowledgement shows the reason on the message
-  // itself; such a reason is not repeated as a notice.
+  // itself; such a reason is not repeated as a notice. `shown`: the reason in the page's words.
   const refusedReasons = [];
-  function reportError(reason) {
+  function reportError(reason, shown) {
     if (TRANSIENT_NOTICES.includes(reason)) return;
     setTimeout(() => {
       // the reason a message waiting to be sent again was refused: its marker says it already
-      if (outbox.some((rec) => rec.state === 'retrying' && rec.retryReason === reason)) return;
+      if (outbox.some((rec) => rec.state === 'retrying' && rec.retryReason === shown)) return;
       const now = Date.now();
       while (refusedReasons.length && now - refusedReasons[0].at > 2000) refusedReasons.shift();
-      const at = refusedReasons.findIndex((r) => r.reason === reason);
+      const at = refusedReasons.findIndex((r) => r.reason === shown);
       if (at !== -1) {
         refusedReasons.splice(at, 1);
         return;
       }
-      addNotice('error', reason);
+      addNotice('error', shown);
     }, 300);
   }
 
@@ -963,7 +963,7 @@
         leave('notice.sessionExpired');
         return;
       }
-      reportError(reason);
+      reportError(reason, errorText(msg && msg.code, reason));
     });
 
     socket.on(EV_ONLINE, (msg) => {

@@ -78,6 +78,38 @@
       'chat.typingMany': 'Several people are typing…',
       'chat.loadingOlder': 'Loading earlier messages…',
       'chat.olderFailed': 'Could not load earlier messages.',
+      // The server's error codes (README, "Error codes"); `{msg}` is the server's own sentence.
+      'code.bad_request': 'The server could not understand the request.',
+      'code.unauthorized': 'You are not signed in, or your session has ended.',
+      'code.forbidden': 'This is not allowed.',
+      'code.not_found': 'Not found.',
+      'code.too_many_requests': 'Too many requests. Please wait a moment and try again.',
+      'code.payload_too_large': 'What you sent is too large.',
+      'code.service_unavailable':
+        'The server is unavailable for a moment. Please try again shortly.',
+      'code.internal_error': 'Something went wrong on the server.',
+      'code.validation_failed': 'Invalid input ({msg}).',
+      'code.bad_credentials': 'Wrong user name or password.',
+      'code.token_expired': 'Your session has expired. Please sign in again.',
+      'code.too_many_attempts': 'Too many attempts. Please wait a moment and try again.',
+      'code.registration_closed': 'This server does not accept new accounts.',
+      'code.username_taken': 'This user name is taken already.',
+      'code.invalid_username': 'A user name is 1–32 letters (any script), digits, _ - .',
+      'code.username_invisible':
+        'A user name must begin with a visible character and hold no invisible ones.',
+      'code.username_reserved': 'This user name is reserved.',
+      'code.username_lookalike': 'This user name looks too much like one that is taken.',
+      'code.too_deeply_nested': 'The request is nested too deeply.',
+      'code.invalid_password': 'The password must be 8 to 128 characters long.',
+      'code.origin_refused': 'Requests from this site are not allowed.',
+      'code.no_such_user': 'There is no user of that name.',
+      'code.not_stored': 'The message could not be stored; it will be sent again.',
+      'code.history_unavailable': 'Earlier messages could not be loaded.',
+      'code.server_restarting': 'The server is restarting; messages will be sent again shortly.',
+      'code.rate_limited': 'You are sending too fast; please slow down.',
+      'code.too_many_sockets': 'Too many open connections for this account; close some tabs.',
+      'code.too_many_sockets_from_ip': 'Too many connections from your network.',
+      'code.too_many_refusals': 'Disconnected: too many refused messages.',
     },
     zh: {
       'login.title': '登录 · 聊天室',
@@ -152,6 +184,35 @@
       'chat.typingMany': '多人正在输入…',
       'chat.loadingOlder': '正在加载更早的消息…',
       'chat.olderFailed': '无法加载更早的消息。',
+      'code.bad_request': '服务器无法理解该请求。',
+      'code.unauthorized': '未登录或登录已失效。',
+      'code.forbidden': '不允许此操作。',
+      'code.not_found': '未找到。',
+      'code.too_many_requests': '请求过于频繁,请稍后再试。',
+      'code.payload_too_large': '发送的内容过大。',
+      'code.service_unavailable': '服务器暂时不可用,请稍后再试。',
+      'code.internal_error': '服务器出错了。',
+      'code.validation_failed': '输入无效,请检查后重试。',
+      'code.bad_credentials': '账号或密码错误。',
+      'code.token_expired': '登录已过期,请重新登录。',
+      'code.too_many_attempts': '尝试次数过多,请稍后再试。',
+      'code.registration_closed': '本服务器不开放注册。',
+      'code.username_taken': '该账号已被占用。',
+      'code.invalid_username': '账号须为 1–32 个字符:任意文字的字母、数字、_ - .',
+      'code.username_invisible': '账号须以可见字符开头,且不能含不可见字符。',
+      'code.username_reserved': '该账号名为保留名称。',
+      'code.username_lookalike': '该账号与已有账号过于相似。',
+      'code.too_deeply_nested': '请求嵌套层数过多。',
+      'code.invalid_password': '密码长度须为 8 到 128 个字符。',
+      'code.origin_refused': '不接受来自此网站的请求。',
+      'code.no_such_user': '没有这个用户。',
+      'code.not_stored': '消息未能保存,将自动重新发送。',
+      'code.history_unavailable': '无法加载历史消息。',
+      'code.server_restarting': '服务器正在重启,消息稍后会重新发送。',
+      'code.rate_limited': '发送过于频繁,请稍慢一些。',
+      'code.too_many_sockets': '该账号打开的连接过多,请关闭一些标签页。',
+      'code.too_many_sockets_from_ip': '来自您网络的连接过多。',
+      'code.too_many_refusals': '已断开:被拒绝的消息过多。',
     },
   };
 
@@ -174,6 +235,16 @@
     return text;
   }
 
+  // The page's own words for an error code of the server; the server's msg for a code it does not
+  // know (a newer server).
+  function errorText(code, msg) {
+    const key = 'code.' + code;
+    if (typeof code !== 'string' || !Object.prototype.hasOwnProperty.call(STRINGS.en, key)) {
+      return msg;
+    }
+    return t(key, { msg: msg || '' });
+  }
+
   function apply(root) {
     const scope = root || document;
     scope.querySelectorAll('[data-i18n]').forEach((el) => {
@@ -192,5 +263,5 @@
 
   document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
 
-  window.I18n = { lang, t, apply };
+  window.I18n = { lang, t, apply, errorText };
 })();

@@ -1,4 +1,5 @@
 import { ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { ERROR_MESSAGES } from '../common/error-codes.js';
 import { AppConfig } from '../config/app-config.js';
 import { normaliseUsername } from '../users/user-rules.js';
 import { type PublicUser, UsersService } from '../users/users.service.js';
@@ -38,14 +39,15 @@ export class AuthService {
     if (!user) {
       this.throttle.failed(ip, username);
       // One message whether the name exists or not.
-      throw new UnauthorizedException('wrong username or password');
+      throw new UnauthorizedException(ERROR_MESSAGES.bad_credentials);
     }
     this.throttle.succeeded(ip, username);
     return { user, token: this.tokens.sign(user) };
   }
 
   async register(username: string, password: string, ip: string): Promise<Session> {
-    if (!this.config.registrationOpen) throw new ForbiddenException('registration is closed');
+    if (!this.config.registrationOpen)
+      throw new ForbiddenException(ERROR_MESSAGES.registration_closed);
     this.throttle.beforeAttempt(ip);
     const user = await this.users.create(username, password);
     return { user, token: this.tokens.sign(user) };

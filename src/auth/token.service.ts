@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, UnauthorizedException } from '@nestjs/common';
 import { JwtService, TokenExpiredError } from '@nestjs/jwt';
+import { ERROR_MESSAGES } from '../common/error-codes.js';
 import { AppConfig } from '../config/app-config.js';
 import type { PublicUser } from '../users/users.service.js';
 
@@ -26,14 +27,14 @@ export interface AuthenticatedUser {
   ver: number;
 }
 
-export const TOKEN_EXPIRED = 'token expired';
+export const TOKEN_EXPIRED = ERROR_MESSAGES.token_expired;
 export const CLOCK_TOLERANCE_SECONDS = 5;
 
 /** When a token stops being accepted, in milliseconds since the epoch (clock tolerance included). */
 export function expiresAtMs(user: { exp: number }): number {
   return (user.exp + CLOCK_TOLERANCE_SECONDS) * 1000;
 }
-export const UNAUTHORIZED = 'unauthorized';
+export const UNAUTHORIZED = ERROR_MESSAGES.unauthorized;
 
 /** Signs and verifies HS256 JWTs with JWT_SECRET (AuthModule gives JwtService the key); no other algorithm is ever accepted. */
 @Injectable()

@@ -3,6 +3,7 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { Server, ServerOptions } from 'socket.io';
 import type { AppConfig } from '../config/app-config.js';
 import { ORIGIN_REFUSED, type OriginPolicy } from '../common/origin-policy.js';
+import { handshakeError } from './chat.events.js';
 
 /** Largest socket.io message accepted; a chat message is at most 2,000 characters (8 KB). */
 export const MAX_SOCKET_MESSAGE_BYTES = 64 * 1024;
@@ -30,7 +31,7 @@ export class ChatIoAdapter extends IoAdapter {
     server.use((socket, next) => {
       const { origin, host } = socket.handshake.headers;
       if (this.origins.isAllowed(origin, host)) next();
-      else next(new Error(ORIGIN_REFUSED));
+      else next(handshakeError(ORIGIN_REFUSED));
     });
     return server;
   }

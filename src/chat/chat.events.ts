@@ -1,3 +1,4 @@
+import { codeOf, type ErrorCode, ERROR_MESSAGES } from '../common/error-codes.js';
 import type { HistoryItem } from '../messages/message-wire.js';
 
 /**
@@ -51,10 +52,28 @@ export interface PresenceChanges {
 }
 
 export type AckResponse =
-  { status: 1; id: number; ts: number } | { status: 0; msg: string; retry?: true };
+  { status: 1; id: number; ts: number } | { status: 0; code: ErrorCode; msg: string; retry?: true };
+
+/** Event 0: a refusal or an error, told to one socket (or, as the server stops, to all). */
+export interface ErrorNotice extends ServerMessage {
+  code: ErrorCode;
+}
+
+/** Event 0's payload for this message; its code is found by codeOf unless given. */
+export function errorNotice(msg: string, code: ErrorCode = codeOf(msg)): ErrorNotice {
+  return { user: '', data: msg, code };
+}
+
+/**
+ * A refused handshake: the client's connect_error has this message and `data: { code }` (what
+ * socket.io passes on from the error given to `next`).
+ */
+export function handshakeError(msg: string, code: ErrorCode = codeOf(msg)): Error {
+  return Object.assign(new Error(msg), { data: { code } });
+}
 
 export interface ServerToClientEvents {
-  [ChatEvent.Error]: (message: ServerMessage) => void;
+  [ChatEvent.Error]: (message: ErrorNotice) => void;
   [ChatEvent.GroupList]: (message: ServerMessage<string[]>) => void;
   [ChatEvent.GroupChat]: (message: ServerMessage | GroupChatMessage) => void;
   [ChatEvent.SingleChat]: (message: SingleChatMessage) => void;
@@ -95,7 +114,9 @@ export const PRESENCE_FULL_ROOM = 'presence:full';
 export const PRESENCE_CHANGES_ROOM = 'presence:changes';
 
 export const SERVER_ERRORS = {
-  noSuchUser: 'no such user',
+  noSuchUser: ERROR_MESSAGES.no_such_user,
+  /** Sent with the code internal_error. */
   internal: 'internal error',
-  notStored: 'message not stored, try again',
+  notStored: ERROR_MESSAGES.not_stored,
+  historyUnavailable: ERROR_MESSAGES.history_unavailable,
 } as const;

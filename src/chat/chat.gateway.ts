@@ -20,7 +20,13 @@ import {
 import type { Socket } from 'socket.io';
 import { AuthService } from '../auth/auth.service.js';
 import { SessionsService } from '../auth/sessions.service.js';
-import { expiresAtMs, TOKEN_EXPIRED, tokenFromAuthorizationHeader } from '../auth/token.service.js';
+import {
+  expiresAtMs,
+  TOKEN_EXPIRED,
+  tokenFromAuthorizationHeader,
+  UNAUTHORIZED,
+} from '../auth/token.service.js';
+import { ERROR_MESSAGES } from '../common/error-codes.js';
 import { AppConfig } from '../config/app-config.js';
 import { type MessageDraft, MessageStore } from '../messages/message-store.service.js';
 import { toHistoryItem } from '../messages/message-wire.js';
@@ -31,6 +37,8 @@ import {
   ChatEvent,
   type ChatSocketData,
   type ClientToServerEvents,
+  errorNotice,
+  handshakeError,
   PRESENCE_CHANGES,
   PRESENCE_CHANGES_ROOM,
   PRESENCE_FULL_ROOM,
@@ -59,7 +67,8 @@ const TYPING_INTERVAL_MS = 1000;
 const SLOW_CONSUMER_CHECK_MS = 500;
 
 const SHUTDOWN_ERRORS = {
-  restarting: 'server is restarting, send again shortly',
+  restarting: ERROR_MESSAGES.server_restarting,
+  /** Sent with the code service_unavailable. */
   unavailable: 'service unavailable',
 } as const;
 
@@ -102,11 +111,11 @@ export class ChatGateway
       for (const message of messages) this.delivery.deliver(message);
     });
     server.use((socket, next) => {
-      if (this.closing) return next(new Error(SHUTDOWN_ERRORS.restarting));
+      if (this.closing) return next(handshakeError(SHUTDOWN_ERRORS.restarting));
       this.auth.authenticate(handshakeToken(socket)).then(
         (user) => {
           const refused = this.limits.open(socket, user.username);
-          if (refused) return next(new Error(refused));
+          if (refused) return next(handshakeError(refused));
           this.limits.countEveryEvent(socket, user.username);
           socket.data.user = user;
           next();
@@ -115,9 +124,9 @@ export class ChatGateway
           if (!(error instanceof UnauthorizedException)) {
             // The database is away: the client should retry, not log out.
             this.logger.warn(`handshake: ${String(error)}`);
-            return next(new Error(SHUTDOWN_ERRORS.unavailable));
+            return next(handshakeError(SHUTDOWN_ERRORS.unavailable, 'service_unavailable'));
           }
-          next(new Error(error.message === TOKEN_EXPIRED ? TOKEN_EXPIRED : 'unauthorized'));
+          next(handshakeError(error.message === TOKEN_EXPIRED ? TOKEN_EXPIRED : UNAUTHORIZED));
         },
       );
     });
@@ -144,7 +153,7 @@ export class ChatGateway
     await this.store.drain();
     // Let the acknowledgements of what was just stored go out before the sockets close.
     await new Promise((resolve) => setImmediate(resolve));
-    this.server?.emit(ChatEvent.Error, { user: '', data: SHUTDOWN_ERRORS.restarting });
+    this.server?.emit(ChatEvent.Error, errorNotice(SHUTDOWN_ERRORS.restarting));
     const sockets = [...(this.server?.sockets.sockets.values() ?? [])];
     // Without closing the transport: the client sees "io server disconnect" and reconnects.
     this.server?.disconnectSockets(false);
@@ -181,7 +190,7 @@ export class ChatGateway
       if (waited) await this.messages.markDelivered(userId, untilId);
     } catch (error) {
       this.logger.error(error instanceof Error ? error.stack : String(error));
-      socket.emit(ChatEvent.Error, { user: '', data: 'history unavailable' });
+      socket.emit(ChatEvent.Error, errorNotice(SERVER_ERRORS.historyUnavailable));
     }
   }
 
@@ -288,7 +297,7 @@ export class ChatGateway
     const timer = setTimeout(
       () => {
         if (expiresAtMs(socket.data.user) > Date.now()) return this.scheduleExpiry(socket);
-        socket.emit(ChatEvent.Error, { user: '', data: TOKEN_EXPIRED });
+        socket.emit(ChatEvent.Error, errorNotice(TOKEN_EXPIRED));
         socket.disconnect(true);
       },
       Math.min(Math.max(remaining, 0), MAX_TIMER_MS),

@@ -1,14 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import type { Socket } from 'socket.io';
 import { AppConfig } from '../config/app-config.js';
+import { ERROR_MESSAGES } from '../common/error-codes.js';
 import { TokenBuckets } from '../common/token-buckets.js';
-import { HANDLED_EVENTS } from './chat.events.js';
+import { errorNotice, HANDLED_EVENTS } from './chat.events.js';
 
 export const LIMIT_ERRORS = {
-  rateLimited: 'rate limited',
-  tooManySockets: 'too many connections for this user',
-  tooManySocketsFromIp: 'too many connections from this address',
-  abuse: 'disconnected: too many refused messages',
+  rateLimited: ERROR_MESSAGES.rate_limited,
+  tooManySockets: ERROR_MESSAGES.too_many_sockets,
+  tooManySocketsFromIp: ERROR_MESSAGES.too_many_sockets_from_ip,
+  abuse: ERROR_MESSAGES.too_many_refusals,
+  /** Only logged: the socket is dropped without a word. */
   slow: 'disconnected: not reading messages',
 } as const;
 
@@ -81,7 +83,7 @@ export class SocketLimits {
     const refused = (this.refusedInARow.get(socket) ?? 0) + 1;
     this.refusedInARow.set(socket, refused);
     if (refused >= this.config.limits.socketAbuseLimit) {
-      socket.emit('0', { user: '', data: LIMIT_ERRORS.abuse });
+      socket.emit('0', errorNotice(LIMIT_ERRORS.abuse));
       socket.disconnect(true);
     }
     return false;

@@ -1,12 +1,16 @@
 import { type ArgumentsHost, Catch, HttpException, Logger } from '@nestjs/common';
 import { BaseWsExceptionFilter, WsException } from '@nestjs/websockets';
 import type { Socket } from 'socket.io';
-import { type AckResponse, ChatEvent, SERVER_ERRORS } from './chat.events.js';
+import { codeOf, type ErrorBody, isErrorCode } from '../common/error-codes.js';
+import { errorOfHttpException } from '../common/http-error.filter.js';
+import { type AckResponse, ChatEvent, errorNotice, SERVER_ERRORS } from './chat.events.js';
 import { RetryableWsException } from './retryable-ws.exception.js';
 
+const INTERNAL: ErrorBody = { code: 'internal_error', msg: SERVER_ERRORS.internal };
+
 /**
- * A refused event answers its sender only: event 0 `{user: '', data: reason}`, and the
- * acknowledgement `{status: 0, msg}` when the client passed one (with `retry: true` when the
+ * A refused event answers its sender only: event 0 `{user: '', data: reason, code}`, and the
+ * acknowledgement `{status: 0, code, msg}` when the client passed one (with `retry: true` when the
  * same message may succeed later). Unexpected errors are logged
  * and reported as "internal error"; nothing reaches other clients and nothing stops the server.
  */
@@ -16,26 +20,31 @@ export class WsErrorFilter extends BaseWsExceptionFilter {
 
   override catch(exception: unknown, host: ArgumentsHost): void {
     const client = host.switchToWs().getClient<Socket>();
-    const reason = this.reasonOf(exception);
-    client.emit(ChatEvent.Error, { user: '', data: reason });
+    const { code, msg } = this.errorOf(exception);
+    client.emit(ChatEvent.Error, errorNotice(msg, code));
     const ack = host
       .getArgs()
       .find((arg): arg is (r: AckResponse) => void => typeof arg === 'function');
     ack?.(
       exception instanceof RetryableWsException
-        ? { status: 0, msg: reason, retry: true }
-        : { status: 0, msg: reason },
+        ? { status: 0, code, msg, retry: true }
+        : { status: 0, code, msg },
     );
   }
 
-  private reasonOf(exception: unknown): string {
+  private errorOf(exception: unknown): ErrorBody {
     if (exception instanceof WsException) {
       const error = exception.getError();
-      return typeof error === 'string' ? error : SERVER_ERRORS.internal;
+      if (typeof error === 'string') return { code: codeOf(error), msg: error };
+      // new WsException(coded(code, message))
+      const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+      if (isErrorCode(code) && typeof message === 'string') return { code, msg: message };
+      return INTERNAL;
     }
     // The app's global ValidationPipe also reaches gateways and throws HTTP 400s.
-    if (exception instanceof HttpException && exception.getStatus() < 500) return exception.message;
+    if (exception instanceof HttpException && exception.getStatus() < 500)
+      return errorOfHttpException(exception);
     this.logger.error(exception instanceof Error ? exception.stack : String(exception));
-    return SERVER_ERRORS.internal;
+    return INTERNAL;
   }
 }

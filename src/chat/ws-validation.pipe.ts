@@ -1,6 +1,7 @@
 import { type ArgumentMetadata, Injectable, ValidationPipe } from '@nestjs/common';
 import { WsException } from '@nestjs/websockets';
 import { MAX_JSON_DEPTH, nestedDeeperThan, TOO_DEEPLY_NESTED } from '../common/json-depth.js';
+import { coded, validationCode } from '../common/error-codes.js';
 
 /** Validates event payloads; any refusal becomes a WsException with one clear sentence. */
 @Injectable()
@@ -13,7 +14,8 @@ export class WsValidationPipe extends ValidationPipe {
       exceptionFactory: (errors) => {
         const first = errors[0];
         const message = first ? Object.values(first.constraints ?? {})[0] : undefined;
-        return new WsException(message ?? 'invalid payload');
+        const msg = message ?? 'invalid payload';
+        return new WsException(coded(validationCode(msg), msg));
       },
     });
   }
@@ -23,7 +25,7 @@ export class WsValidationPipe extends ValidationPipe {
       metadata.type === 'body' &&
       (typeof value !== 'object' || value === null || Array.isArray(value))
     ) {
-      throw new WsException('payload must be an object');
+      throw new WsException(coded('validation_failed', 'payload must be an object'));
     }
     if (nestedDeeperThan(value, MAX_JSON_DEPTH)) throw new WsException(TOO_DEEPLY_NESTED);
     return super.transform(value, metadata);

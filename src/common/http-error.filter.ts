@@ -8,10 +8,11 @@ import {
 } from '@nestjs/common';
 import type { Response } from 'express';
 import { isDatabaseUnavailable } from '../database/database-errors.js';
+import { codeOf, type ErrorBody, type ErrorCode, isErrorCode } from './error-codes.js';
 import { TooManyRequestsException } from './too-many-requests.exception.js';
 
 /**
- * Every HTTP error has the body `{status: 0, msg}`. Unexpected errors are logged with their
+ * Every HTTP error has the body `{status: 0, code, msg}` (codes: error-codes.ts). Unexpected errors are logged with their
  * stack and answered with a generic 500; no stack trace reaches a client.
  */
 @Catch()
@@ -20,17 +21,17 @@ export class HttpErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
-    const { status, msg } = this.describe(exception);
+    const { status, msg, code } = this.describe(exception);
     if (res.headersSent) return;
     if (exception instanceof TooManyRequestsException) {
       res.setHeader('Retry-After', String(exception.retryAfterSeconds));
     }
-    res.status(status).json({ status: 0, msg });
+    res.status(status).json({ status: 0, code: code ?? codeOf(msg, status), msg });
   }
 
-  private describe(exception: unknown): { status: number; msg: string } {
+  private describe(exception: unknown): { status: number; msg: string; code?: ErrorCode } {
     if (exception instanceof HttpException) {
-      return { status: exception.getStatus(), msg: messageOf(exception) };
+      return { status: exception.getStatus(), ...errorOfHttpException(exception) };
     }
     if (isDatabaseUnavailable(exception)) {
       this.logger.warn(`database unavailable: ${(exception as Error).message}`);
@@ -42,6 +43,15 @@ export class HttpErrorFilter implements ExceptionFilter {
     this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     return { status: HttpStatus.INTERNAL_SERVER_ERROR, msg: 'internal server error' };
   }
+}
+
+/** An HTTP exception's code (named with `{ errorCode }`, else found by codeOf) and message. */
+export function errorOfHttpException(exception: HttpException): ErrorBody {
+  const msg = messageOf(exception);
+  const code = isErrorCode(exception.errorCode)
+    ? exception.errorCode
+    : codeOf(msg, exception.getStatus());
+  return { code, msg };
 }
 
 function messageOf(exception: HttpException): string {

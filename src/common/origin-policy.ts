@@ -1,3 +1,5 @@
+import { ERROR_MESSAGES } from './error-codes.js';
+
 /**
  * Which browser origins may call us: the server's own (the page's Origin names the host the
  * request went to) and those listed in CORS_ORIGINS. A request without an Origin header does not
@@ -21,4 +23,4 @@ export class OriginPolicy {
   }
 }
 
-export const ORIGIN_REFUSED = 'origin not allowed';
+export const ORIGIN_REFUSED = ERROR_MESSAGES.origin_refused;

@@ -1,8 +1,9 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
+import { ERROR_MESSAGES } from './error-codes.js';
 
 /** 429, with the seconds to wait; the error filter puts them in `Retry-After`. */
 export class TooManyRequestsException extends HttpException {
   constructor(readonly retryAfterSeconds: number) {
-    super('too many attempts, try again later', HttpStatus.TOO_MANY_REQUESTS);
+    super(ERROR_MESSAGES.too_many_attempts, HttpStatus.TOO_MANY_REQUESTS);
   }
 }

@@ -24,6 +24,9 @@ export class MessagesController {
 function conversationOf(me: number, withWhom: string): Conversation {
   if (withWhom === 'all') return { kind: 'group' };
   const other = normaliseUsername(withWhom);
-  if (!isValidUsername(other)) throw new BadRequestException('with must be "all" or a username');
+  if (!isValidUsername(other))
+    throw new BadRequestException('with must be "all" or a username', {
+      errorCode: 'validation_failed',
+    });
   return { kind: 'private', me, with: other };
 }

@@ -4,6 +4,7 @@ import {
   Injectable,
   NotFoundException,
 } from '@nestjs/common';
+import { ERROR_MESSAGES } from '../common/error-codes.js';
 import { PasswordService } from './password.service.js';
 import type { User } from './user.entity.js';
 import {
@@ -40,7 +41,8 @@ export class UsersService {
     try {
       return toPublic(await this.users.insert(name, key, hash));
     } catch (error) {
-      if (error instanceof DuplicateUsernameError) throw new ConflictException('username is taken');
+      if (error instanceof DuplicateUsernameError)
+        throw new ConflictException(ERROR_MESSAGES.username_taken);
       throw error;
     }
   }

@@ -116,15 +116,15 @@ describeWithBrowser('browser: the user stories with our pages', () => {
   }
 
   it(
-    'a wrong password shows the server message in the page, without alert() and without a token',
+    'a wrong password shows the reason in the page, without alert() and without a token',
     async () => {
       const u = await fresh();
       const expected = await u.context.request.post(`${app.url}/login`, {
         data: { username: 'alice', password: 'not-her-password' },
       });
       expect(expected.status()).toBe(401);
-      const { msg } = (await expected.json()) as { msg: string };
-      expect(typeof msg).toBe('string');
+      const { code } = (await expected.json()) as { code: string };
+      expect(code).toBe('bad_credentials');
 
       await u.page.goto(`${app.url}/login.html`);
       await u.page.fill('#username', 'alice');
@@ -132,7 +132,8 @@ describeWithBrowser('browser: the user stories with our pages', () => {
       await u.page.press('#password', 'Enter'); // Enter submits too
       const error = u.page.locator('#error');
       await error.waitFor({ state: 'visible', timeout: 10_000 });
-      expect((await error.textContent())?.trim()).toBe(msg);
+      // The page's own words for the server's code (public/js/i18n.js).
+      expect((await error.textContent())?.trim()).toBe('Wrong user name or password.');
       expect(u.page.url()).toBe(`${app.url}/login.html`);
       expect(await getToken(u.page)).toBeNull();
       expect(u.log.dialogs).toEqual([]);

@@ -1,0 +1,65 @@
+import { describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runInNewContext } from 'node:vm';
+import { SERVER_ERRORS } from '../chat/chat.events.js';
+import { LIMIT_ERRORS } from '../chat/socket-limits.service.js';
+import { codeOf, ERROR_MESSAGES, type ErrorCode, validationCode } from './error-codes.js';
+import { projectRoot } from './project-root.js';
+
+const CODES = Object.keys(ERROR_MESSAGES) as ErrorCode[];
+const HAN = /\p{Script=Han}/u;
+
+type ErrorText = (code: unknown, msg: string) => string;
+
+/** public/js/i18n.js as a page with this browser language loads it: its errorText. */
+function pageErrorText(language: string): ErrorText {
+  const source = readFileSync(join(projectRoot(), 'public/js/i18n.js'), 'utf8');
+  const window: { I18n?: { errorText: ErrorText } } = {};
+  runInNewContext(source, {
+    window,
+    navigator: { languages: [language], language },
+    document: { documentElement: {} },
+  });
+  return window.I18n!.errorText;
+}
+
+describe('error codes', () => {
+  it('give every code its own message, so that a message finds its code', () => {
+    expect(new Set(Object.values(ERROR_MESSAGES)).size).toBe(CODES.length);
+    for (const code of CODES) expect(codeOf(ERROR_MESSAGES[code])).toBe(code);
+  });
+
+  it('give an unlisted message the code of its HTTP status', () => {
+    expect(codeOf('Cannot GET /x', 404)).toBe('not_found');
+    expect(codeOf('something new', 400)).toBe('bad_request');
+    expect(codeOf('something new', 409)).toBe('bad_request');
+    expect(codeOf('something new', 503)).toBe('service_unavailable');
+    expect(codeOf('something new', 502)).toBe('internal_error');
+    expect(validationCode('something new')).toBe('validation_failed');
+    expect(validationCode(ERROR_MESSAGES.invalid_username)).toBe('invalid_username');
+  });
+
+  it('cover every refusal the sockets send', () => {
+    const unlisted = [
+      ...Object.values(SERVER_ERRORS).filter((msg) => msg !== SERVER_ERRORS.internal),
+      ...Object.values(LIMIT_ERRORS).filter((msg) => msg !== LIMIT_ERRORS.slow),
+    ].filter((msg) => !Object.values<string>(ERROR_MESSAGES).includes(msg));
+    expect(unlisted).toEqual([]);
+  });
+
+  it.each([
+    ['zh-CN', true],
+    ['en-US', false],
+  ])('have the page’s own words in %s', (language, chinese) => {
+    const errorText = pageErrorText(language);
+    const missing = CODES.filter((code) => {
+      const text = errorText(code, '\u0000server msg');
+      return text === '\u0000server msg' || text.trim() === '' || HAN.test(text) !== chinese;
+    });
+    expect(missing).toEqual([]);
+    // A code the page does not know shows the server's message.
+    expect(errorText('from_a_newer_server', 'as the server says')).toBe('as the server says');
+    expect(errorText(undefined, 'as the server says')).toBe('as the server says');
+  });
+});
