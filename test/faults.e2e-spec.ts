@@ -60,7 +60,9 @@ describe('database outage', () => {
       const res = await call();
       expect(res.status).toBe(503);
       expect(res.body).toEqual({ status: 0, msg: expect.stringMatching(/unavailable/) });
-      expect(Date.now() - started).toBeLessThan(2000);
+      // Not hung on the cut connection (the OS would give up after minutes): DB_TIMEOUT_MS, with
+      // a wide margin for a busy machine (speed is the benchmark's business).
+      expect(Date.now() - started).toBeLessThan(10_000);
     }
     // A message sent now is refused on its acknowledgement and reaches nobody.
     const refused = (await alice
@@ -132,7 +134,8 @@ describe('SIGTERM during a flood', () => {
     const stopped = Date.now();
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
-    expect(Date.now() - stopped).toBeLessThan(10000);
+    // The server's own 10 s deadline is the exit code (1 past it); this bounds the wait around it.
+    expect(Date.now() - stopped).toBeLessThan(20_000);
     await told;
     expect(await closed).toBe('io server disconnect');
     socket.close();
