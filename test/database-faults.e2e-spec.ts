@@ -13,7 +13,7 @@ import { buildServer, type ServerProcess, startServerProcess } from './support/s
 import { MYSQL_URL } from './support/test-database.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
-const STOPPED_WITHIN_MS = 30000;
+const STOPPED_WITHIN_MS = 60_000;
 
 /** Registers `name` and returns a connected socket for it. */
 async function registerAndConnect(url: string, name: string): Promise<Socket> {
@@ -77,7 +77,7 @@ describe('a MariaDB database dropped while the server runs', () => {
     buildServer();
     db = await createProxiedMysql('the dropped-database test');
     if (db) name = new URL(db.database.url).pathname.slice(1);
-  }, 60000);
+  }, 180_000);
   afterAll(async () => {
     for (const socket of open) socket.close();
     await db?.drop();
@@ -110,7 +110,7 @@ describe('a MariaDB database dropped while the server runs', () => {
       await t.close();
       await adminQuery(`CREATE DATABASE IF NOT EXISTS ${name} CHARACTER SET utf8mb4`);
     }
-  }, 60000);
+  }, 180_000);
 
   it('stops with a clear message and exit 1; started again, it migrates the new database', async () => {
     if (!db) return;
@@ -143,12 +143,12 @@ describe('a MariaDB database dropped while the server runs', () => {
       await again.exited;
       rmSync(env.DATA_DIR, { recursive: true, force: true });
     }
-  }, 120000);
+  }, 240_000);
 });
 
 describe('the SQLite data directory removed while the server runs', () => {
   const open: Socket[] = [];
-  beforeAll(() => buildServer(), 60000);
+  beforeAll(() => buildServer(), 180_000);
   afterAll(() => {
     for (const socket of open) socket.close();
   });
@@ -194,5 +194,5 @@ describe('the SQLite data directory removed while the server runs', () => {
     expect(server.output()).toMatch(/SQLite file .* was removed.*stopping/);
     await told;
     rmSync(dataDir, { recursive: true, force: true });
-  }, 60000);
+  }, 180_000);
 });

@@ -17,7 +17,7 @@ async function typeorm(env: Record<string, string>, ...args: string[]): Promise<
   const { stdout } = await promisify(execFile)(
     join(ROOT, 'node_modules/.bin/typeorm'),
     ['-d', 'dist/ormconfig.js', ...args],
-    { cwd: ROOT, env: { ...inherited, ...env }, timeout: 60000 },
+    { cwd: ROOT, env: { ...inherited, ...env }, timeout: 120_000 },
   );
   return stdout;
 }
@@ -47,7 +47,7 @@ describe('npm run typeorm -- migration:show / migration:run', () => {
     buildServer();
     dataDir = mkdtempSync(join(tmpdir(), 'chat-migrations-'));
     mysqlDb = await createProxiedMysql('the migration CLI test on MariaDB');
-  }, 60000);
+  }, 180_000);
   afterAll(async () => {
     rmSync(dataDir, { recursive: true, force: true });
     await mysqlDb?.drop();
@@ -58,10 +58,10 @@ describe('npm run typeorm -- migration:show / migration:run', () => {
       DATA_DIR: dataDir,
       DATABASE_URL: `sqlite:${join(dataDir, 'chat.sqlite')}`,
     });
-  }, 120000);
+  }, 480_000);
 
   it('shows pending and executed migrations on a fresh MariaDB database', async () => {
     if (!mysqlDb) return;
     await showsAndRunsMigrations({ DATA_DIR: dataDir, DATABASE_URL: mysqlDb.database.url });
-  }, 120000);
+  }, 480_000);
 });
