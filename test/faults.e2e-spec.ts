@@ -61,8 +61,8 @@ describe('database outage', () => {
       expect(res.status).toBe(503);
       expect(res.body).toEqual({ status: 0, msg: expect.stringMatching(/unavailable/) });
       // Not hung on the cut connection (the OS would give up after minutes): DB_TIMEOUT_MS, with
-      // a wide margin for a busy machine (speed is the benchmark's business).
-      expect(Date.now() - started).toBeLessThan(10_000);
+      // a wide margin for a busy machine (13 s seen beside the benchmark; speed is its business).
+      expect(Date.now() - started).toBeLessThan(30_000);
     }
     // A message sent now is refused on its acknowledgement and reaches nobody.
     const refused = (await alice
