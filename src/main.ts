@@ -1,12 +1,18 @@
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config/app-config.js';
+import { DatabaseWatchdog } from './database/database-watchdog.service.js';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
   const app = await createApp(config);
   await app.listen(config.port, config.host);
-  stopGracefullyOn(['SIGTERM', 'SIGINT'], () => app.close());
+  const stop = stopGracefully(() => app.close());
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => stop(`${signal}: stopping`, 0));
+  }
+  // A dropped database or a removed SQLite file: stop, exit 1, and let a supervisor start us again.
+  app.get(DatabaseWatchdog).onLost(() => stop('database gone: stopping', 1));
   const where = config.database.type === 'sqlite' ? `SQLite ${config.database.file}` : 'MySQL';
   Logger.log(`chat server on http://localhost:${config.port}/ (database: ${where})`, 'Main');
 }
@@ -15,28 +21,27 @@ async function bootstrap(): Promise<void> {
 const STOP_DEADLINE_MS = 10_000;
 
 /**
- * On SIGTERM: stop (the chat gateway stores and acknowledges what is in flight, then tells
- * clients to reconnect) and exit 0; exit 1 if that takes longer than 10 s.
+ * A stop (SIGTERM, or the database gone): the chat gateway stores and acknowledges what is in
+ * flight, then tells clients to reconnect; exit with `exitCode`, or 1 past 10 s.
  */
-function stopGracefullyOn(signals: NodeJS.Signals[], stop: () => Promise<void>): void {
+function stopGracefully(close: () => Promise<void>): (why: string, exitCode: number) => void {
   let stopping = false;
-  const onSignal = (signal: NodeJS.Signals) => {
+  return (why, exitCode) => {
     if (stopping) return;
     stopping = true;
-    Logger.log(`${signal}: stopping`, 'Main');
+    Logger.log(why, 'Main');
     setTimeout(() => {
       Logger.error('stop took longer than 10 s; exiting', 'Main');
       process.exit(1);
     }, STOP_DEADLINE_MS).unref();
-    stop().then(
-      () => process.exit(0),
+    close().then(
+      () => process.exit(exitCode),
       (error: unknown) => {
         Logger.error(error instanceof Error ? error.stack : String(error), 'Main');
         process.exit(1);
       },
     );
   };
-  for (const signal of signals) process.on(signal, onSignal);
 }
 
 // A stray rejection is a bug to log, not a reason to drop every user's connection.

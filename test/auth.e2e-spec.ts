@@ -222,7 +222,8 @@ describe('HTTP auth', () => {
         .post('/register')
         .send({ username, password: 'long-enough' })
         .expect(400);
-      expect(res.body).toEqual({ status: 0, msg: expect.stringContaining(msg) });
+      const code = msg === 'username is reserved' ? 'username_reserved' : 'username_invisible';
+      expect(res.body).toEqual({ status: 0, code, msg: expect.stringContaining(msg) });
     });
 
     it.each([
@@ -235,7 +236,11 @@ describe('HTTP auth', () => {
         .post('/register')
         .send({ username, password: 'long-enough' })
         .expect(409);
-      expect(res.body).toEqual({ status: 0, msg: 'username is too like a taken one' });
+      expect(res.body).toEqual({
+        status: 0,
+        code: 'username_lookalike',
+        msg: 'username is too like a taken one',
+      });
     });
 
     it('accepts names with digits, "_", "-" and "." up to 32 characters', async () => {

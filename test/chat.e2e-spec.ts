@@ -100,7 +100,7 @@ describe('chat gateway', () => {
 
     it('answers an acknowledgement callback', async () => {
       const alice = await join('alice');
-      const ack = await alice.timeout(2000).emitWithAck('2', { data: 'with ack' });
+      const ack = await alice.timeout(10000).emitWithAck('2', { data: 'with ack' });
       expect(ack).toEqual({ status: 1, id: expect.any(Number), ts: expect.any(Number) });
     });
 
@@ -251,7 +251,7 @@ describe('chat gateway', () => {
 
     it('answers a refused event through the acknowledgement too', async () => {
       const alice = await join('alice');
-      const ack = await alice.timeout(2000).emitWithAck('2', { data: '' });
+      const ack = await alice.timeout(10000).emitWithAck('2', { data: '' });
       expect(ack).toEqual({ status: 0, code: 'validation_failed', msg: 'data must not be empty' });
     });
 

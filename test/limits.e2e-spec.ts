@@ -295,6 +295,7 @@ describe('events without a handler', () => {
     for (let i = 0; i < 10; i++) socket.emit(event as string, 'x');
     expect(await socket.timeout(3000).emitWithAck('2', { data: 'after the burst' })).toEqual({
       status: 0,
+      code: 'rate_limited',
       msg: 'rate limited',
       retry: true,
     });
@@ -309,6 +310,7 @@ describe('events without a handler', () => {
     for (let i = 0; i < 10; i++) send({ type: 3, id: 1000 + i, data: ['x'] });
     expect(await acker.timeout(3000).emitWithAck('2', { data: 'after the acks' })).toEqual({
       status: 0,
+      code: 'rate_limited',
       msg: 'rate limited',
       retry: true,
     });

@@ -37,7 +37,7 @@ describe('stored messages', () => {
     return joined;
   }
   const send = (socket: Socket, event: '2' | '3', payload: object) =>
-    socket.timeout(3000).emitWithAck(event, payload) as Promise<Ack>;
+    socket.timeout(10000).emitWithAck(event, payload) as Promise<Ack>;
   const history = (name: string, query: string) =>
     request(t.url).get(`/messages?${query}`).set('Authorization', tokens[name]);
   const historyItems = (seen: Record<string, unknown[]>) =>

@@ -43,6 +43,11 @@ export function dataSourceOptions(database: DatabaseConfig, timeoutMs = 1500): D
       type: 'better-sqlite3',
       database: database.file,
       enableWAL: true,
+      // An acknowledged message must survive a power cut, not only a crash: WAL's default
+      // (NORMAL) syncs at checkpoints only. Set before WAL mode, which keeps an explicit value.
+      prepareDatabase: (db: { pragma(source: string): unknown }) => {
+        db.pragma('synchronous = FULL');
+      },
       timeout: timeoutMs,
     };
   }

@@ -1,9 +1,12 @@
-import { Module } from '@nestjs/common';
+import { Global, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import type { NextFunction, Request, Response } from 'express';
 import { AppConfig } from '../config/app-config.js';
 import { dataSourceOptions } from './data-source-options.js';
+import { DatabaseWatchdog } from './database-watchdog.service.js';
 
 /** The TypeORM connection; migrations run when it opens. */
+@Global()
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
@@ -15,5 +18,19 @@ import { dataSourceOptions } from './data-source-options.js';
       }),
     }),
   ],
+  providers: [DatabaseWatchdog],
+  exports: [DatabaseWatchdog],
 })
-export class DatabaseModule {}
+export class DatabaseModule implements NestModule {
+  constructor(private readonly watchdog: DatabaseWatchdog) {}
+
+  /** Once the database is gone, every request answers 503 (HttpErrorFilter) until the stop. */
+  configure(consumer: MiddlewareConsumer): void {
+    consumer
+      .apply((_req: Request, _res: Response, next: NextFunction) => {
+        this.watchdog.assertPresent();
+        next();
+      })
+      .forRoutes('*');
+  }
+}

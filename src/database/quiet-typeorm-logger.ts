@@ -10,7 +10,7 @@ export class QuietTypeOrmLogger implements TypeOrmLogger {
 
   logQuery(): void {}
   logQueryError(): void {}
-  logSchemaBuild(): void {}
+  logSchemaBuild(_message: string): void {}
 
   logQuerySlow(time: number, query: string): void {
     this.logger.warn(`slow query (${time} ms): ${query.slice(0, 200)}`);
@@ -22,5 +22,20 @@ export class QuietTypeOrmLogger implements TypeOrmLogger {
 
   log(level: 'log' | 'info' | 'warn', message: unknown): void {
     if (level === 'warn') this.logger.warn(String(message));
+  }
+}
+
+/**
+ * For the TypeORM CLI (ormconfig.ts): prints what `migration:show`, `migration:run` and
+ * `migration:revert` report (which migrations ran, which are pending) on stdout; queries and
+ * their parameters still never.
+ */
+export class CliTypeOrmLogger extends QuietTypeOrmLogger {
+  override logSchemaBuild(message: string): void {
+    console.log(message);
+  }
+
+  override logMigration(message: string): void {
+    console.log(message);
   }
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../config/app-config.js';
 import { dataSourceOptions } from '../database/data-source-options.js';
+import { DatabaseWatchdog } from '../database/database-watchdog.service.js';
 import { Message } from './message.entity.js';
 import { MessageStore, type StoredMessage } from './message-store.service.js';
 import { MessagesRepository } from './messages.repository.js';
@@ -18,6 +19,7 @@ describe(MessageStore.name, () => {
     const store = new MessageStore(
       new MessagesRepository(dataSource.getRepository(Message)),
       config,
+      new DatabaseWatchdog(dataSource, config),
     );
     await store.onModuleInit();
     const told: StoredMessage[][] = [];

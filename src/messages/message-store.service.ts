@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
+import { DatabaseWatchdog } from '../database/database-watchdog.service.js';
 import { type Message, SERVER_CID_PREFIX } from './message.entity.js';
 import { MessagesRepository, type NewMessage } from './messages.repository.js';
 
@@ -65,6 +66,7 @@ export class MessageStore implements OnModuleInit, OnApplicationShutdown {
   constructor(
     private readonly messages: MessagesRepository,
     private readonly config: AppConfig,
+    private readonly watchdog: DatabaseWatchdog,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -122,7 +124,10 @@ export class MessageStore implements OnModuleInit, OnApplicationShutdown {
     if (this.queue.length > 0) this.scheduleFlush();
     if (batch.length === 0) return;
     try {
-      this.settle(batch, await this.write(batch));
+      const stored = await this.write(batch);
+      // Acknowledge only what went into the database the server opened (not a removed file).
+      this.watchdog.assertPresent();
+      this.settle(batch, stored);
     } catch (error) {
       for (const pending of batch) pending.reject(error);
     }

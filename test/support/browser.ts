@@ -115,6 +115,6 @@ export async function openConversation(page: Page, key: string): Promise<void> {
   await page.waitForFunction(
     `document.querySelector('#select').value === ${JSON.stringify(key)}`,
     undefined,
-    { timeout: 5_000 },
+    { timeout: 15_000 },
   );
 }

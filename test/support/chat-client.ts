@@ -57,7 +57,7 @@ export function next<T = unknown>(
   socket: Socket,
   event: string,
   match: (payload: T) => boolean = () => true,
-  timeoutMs = 3000,
+  timeoutMs = 10000,
 ): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -90,7 +90,7 @@ export async function connectRecording(
 /** Resolves once `check` passes (polling), or rejects after `timeoutMs`. */
 export async function until(
   check: () => boolean,
-  timeoutMs = 3000,
+  timeoutMs = 10000,
   what = 'condition',
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;

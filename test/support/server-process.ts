@@ -56,7 +56,8 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)),
   );
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 15000;
+  // Wide: on a busy machine a cold start (TypeORM, migrations) can take many seconds.
+  const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited at start:\n${output}`);
     try {
@@ -66,7 +67,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`server did not answer within 15 s:\n${output}`);
+      throw new Error(`server did not answer within 60 s:\n${output}`);
     }
     await sleep(100);
   }
