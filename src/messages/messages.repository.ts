@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Brackets, LessThan, type Repository } from 'typeorm';
+import { Between, Brackets, type Repository } from 'typeorm';
 import { Message } from './message.entity.js';
 
 export type NewMessage = Omit<Message, 'id'>;
@@ -100,9 +100,43 @@ export class MessagesRepository {
       .getMany();
   }
 
-  async markDelivered(username: string, upToId: number): Promise<void> {
+  /**
+   * Id and text size in bytes of what `username` may see after `afterId` up to `untilId`, oldest
+   * first, at most `limit`: what a catch-up would send, without reading the texts.
+   */
+  async findVisibleSizesAfter(
+    username: string,
+    afterId: number,
+    untilId: number,
+    limit: number,
+  ): Promise<{ id: number; bytes: number }[]> {
+    const mysql = this.messages.manager.connection.options.type === 'mysql';
+    const rows: { id: number | string; bytes: number | string }[] = await this.visibleTo(username)
+      .select('m.id', 'id')
+      .addSelect(mysql ? 'LENGTH(m.text)' : 'LENGTH(CAST(m.text AS BLOB))', 'bytes')
+      .andWhere('m.id > :afterId AND m.id <= :untilId', { afterId, untilId })
+      .orderBy('m.id', 'ASC')
+      .limit(limit)
+      .getRawMany();
+    return rows.map((row) => ({ id: Number(row.id), bytes: Number(row.bytes) }));
+  }
+
+  /** The private messages waiting for `username` after `afterId`, oldest first. */
+  findUndeliveredAfter(username: string, afterId: number, limit: number): Promise<Message[]> {
+    return this.messages
+      .createQueryBuilder('m')
+      .where('m.recipient = :username AND m.delivered = 0', { username })
+      .andWhere('m.id > :afterId', { afterId })
+      .orderBy('m.id', 'ASC')
+      .limit(limit)
+      .getMany();
+  }
+
+  /** Marks delivered the private messages waiting for `username` with ids in (afterId, upToId]. */
+  async markDelivered(username: string, afterId: number, upToId: number): Promise<void> {
+    if (upToId <= afterId) return;
     await this.messages.update(
-      { recipient: username, delivered: false, id: LessThan(upToId + 1) },
+      { recipient: username, delivered: false, id: Between(afterId + 1, upToId) },
       { delivered: true },
     );
   }
