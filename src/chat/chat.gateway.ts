@@ -176,19 +176,23 @@ export class ChatGateway
     };
     try {
       const lastId = handshakeLastId(socket);
+      // What waited is delivered once the whole catch-up went out: (after, upTo] of its pages.
+      let waited: { after: number; upTo: number } | undefined;
       for await (const page of this.messages.catchUp(username, lastId, untilId, budget)) {
+        if (socket.disconnected) return;
         // A page waits until the previous ones have mostly left: a catch-up must not be taken
         // for a client that does not read (SLOW_CONSUMER_BYTES).
-        if (socket.disconnected) return;
         await flushed([socket], CATCH_UP_DRAIN_MS, this.config.limits.slowConsumerBytes / 2);
         if (socket.disconnected) return;
         const data = page.messages.map((m) => toHistoryItem(m, username));
         const { done, more } = page;
         socket.emit(ChatEvent.History, { user: '', data, until: untilId, done, more });
-        // Only what went out is delivered; most connects find nothing waiting: no write for them.
         if (data.some((item) => item.unread))
-          await this.messages.markDelivered(username, page.after, data[data.length - 1].id);
+          waited = { after: waited?.after ?? page.after, upTo: data[data.length - 1].id };
       }
+      // Most connects find nothing waiting: no write for them.
+      if (waited && socket.connected)
+        await this.messages.markDelivered(username, waited.after, waited.upTo);
     } catch (error) {
       this.logger.error(error instanceof Error ? error.stack : String(error));
       socket.emit(ChatEvent.Error, { user: '', data: 'history unavailable' });
