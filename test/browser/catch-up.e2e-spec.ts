@@ -23,6 +23,7 @@ const SETUP = 60_000;
 const MISSED = 1200; // three catch-up pages
 const gapText = (i: number) => `gap-${String(i).padStart(4, '0')}`;
 const LIVE_TEXT = 'live during the catch-up';
+const BEFORE_TEXT = 'before alice came';
 
 /** What to do with one socket.io packet from the server to the page. */
 type Verdict = 'pass' | 'lose' | 'pass-then-drop';
@@ -121,6 +122,9 @@ describeWithBrowser('browser: a drop in the middle of a catch-up', () => {
   }, SETUP);
 
   it('after the reconnect every message is shown, each once', async () => {
+    // Something to see at the first connect: the page has a lastId from then on.
+    const ack = (await erin.timeout(20_000).emitWithAck('2', { data: BEFORE_TEXT })) as Ack;
+    expect(ack.status).toBe(1);
     alice = await openUserPage(browser);
     const link = await controlDownlink(alice.context);
     const { page } = alice;
@@ -130,7 +134,8 @@ describeWithBrowser('browser: a drop in the middle of a catch-up', () => {
     await page.click('#login');
     await page.waitForURL(`${app.url}/chat.html`, { timeout: 20_000 });
     await waitConnected(page);
-    await sleep(500); // the first catch-up (nothing yet) is done
+    await page.locator('#chatArea li.msg', { hasText: BEFORE_TEXT }).waitFor({ timeout: 20_000 });
+    await sleep(500); // the first catch-up is done
 
     // alice is away (her network is down) while erin writes three pages' worth.
     link.blocked = true;
@@ -178,13 +183,14 @@ describeWithBrowser('browser: a drop in the middle of a catch-up', () => {
     link.blocked = false;
     await waitConnected(page);
     await page.waitForFunction(
-      `document.querySelectorAll('#chatArea li.msg').length >= ${MISSED + 1}`,
+      `document.querySelectorAll('#chatArea li.msg').length >= ${MISSED + 2}`,
       undefined,
       { timeout: 60_000 },
     );
     await sleep(1000); // anything shown twice would be there by now
     const texts = await shownTexts(page);
-    const expected = [...Array.from({ length: MISSED }, (_, i) => gapText(i)), LIVE_TEXT];
+    const gap = Array.from({ length: MISSED }, (_, i) => gapText(i));
+    const expected = [BEFORE_TEXT, ...gap, LIVE_TEXT];
     expect(texts).toEqual(expected);
     const ids = await page.evaluate<number[]>(
       "Array.from(document.querySelectorAll('#chatArea li.msg[data-id]'), (li) => Number(li.dataset.id))",
