@@ -75,8 +75,16 @@
   let leaving = false;
   let loggingOut = false;
   let online = [];
-  /** Highest message id received from the server (history or live); sent again on reconnect. */
+  /**
+   * Sent again on reconnect: every message up to this id has reached the page. It moves to a
+   * catch-up's `until` only with its last page (`done`), then with each live message (they come
+   * in id order), never during a catch-up: a drop then makes the next one start from here again.
+   */
   let lastId = null;
+  /** This connection's catch-up is complete (its `done` page arrived). */
+  let caughtUp = false;
+  /** The lastId this connection's handshake carried (null: none, a fresh start). */
+  let catchUpFrom = null;
   let seq = 0; // insertion order, to break ties between records with the same sort key
 
   /** key ('all' or a peer's name) → conversation */
@@ -457,7 +465,6 @@
     const sender = text(msg.user);
     if (!sender) return null;
     const id = validId(msg.id);
-    if (how !== 'older') seeId(id);
     if (id !== null && byId.has(id)) return null;
 
     const cid = typeof msg.cid === 'string' ? msg.cid : null;
@@ -562,6 +569,20 @@
     renderState(rec);
     probing = true;
     scheduleRetry();
+  }
+
+  /** Forgets the stored messages shown (not ours still waiting for an id): a fresh start. */
+  function forgetStored() {
+    for (const conv of conversations.values()) {
+      conv.items = conv.items.filter((rec) => rec.kind !== 'message' || rec.id === null);
+      conv.exhausted = false;
+      conv.unread = 0;
+      updateConversationItem(conv);
+    }
+    byId.clear();
+    for (const [cid, rec] of byCid) if (rec.id !== null) byCid.delete(cid);
+    if (current) chatArea.replaceChildren(...current.items.map((rec) => rec.el));
+    updateTitle();
   }
 
   /** A centred line in the current conversation: an error the server reported. */
@@ -919,6 +940,8 @@
         // list every time someone comes or goes)
         const auth = { token: Api.getToken() || '', presence: 'changes' };
         if (lastId !== null) auth.lastId = lastId;
+        catchUpFrom = lastId;
+        caughtUp = false;
         cb(auth);
       },
     });
@@ -950,6 +973,7 @@
 
     socket.on('disconnect', (reason) => {
       historyIsMissed = true;
+      caughtUp = false;
       if (leaving || loggingOut) return;
       setStatus('reconnecting');
       // The server closed the socket (a restart, or a revoked token): join again. A revoked
@@ -977,11 +1001,22 @@
       updateOnline([...online.filter((name) => !gone.has(name)), ...came]);
     });
 
+    // The catch-up: pages of history, the last one with `done` and `until`.
     socket.on(EV_HISTORY, (msg) => {
-      const list = msg && Array.isArray(msg.data) ? msg.data : [];
+      if (!msg || typeof msg !== 'object' || caughtUp) return;
+      const list = Array.isArray(msg.data) ? msg.data : [];
+      // Too long a gap since our lastId: the server sent the newest messages only. What we show
+      // would have a hole; start again as on a fresh load (scrolling up pages back).
+      if (msg.more === true && catchUpFrom !== null) {
+        forgetStored();
+        catchUpFrom = null;
+      }
       // a reconnect's history holds what we missed: new to this page, like live messages
       const how = historyIsMissed ? 'live' : 'history';
       for (const item of list) receive(item, how);
+      if (msg.done === false) return;
+      caughtUp = true;
+      seeId(validId(msg.until));
       historyReady = true;
       maybeLoadOlder();
     });
@@ -989,11 +1024,13 @@
     socket.on(EV_GROUP, (msg) => {
       if (!msg || typeof msg !== 'object') return;
       if (!msg.user) return; // the server's welcome line: the status shows we are connected
+      if (caughtUp) seeId(validId(msg.id));
       receive(Object.assign({}, msg, { to: null }), 'live');
     });
 
     socket.on(EV_PRIVATE, (msg) => {
       if (!msg || typeof msg !== 'object' || !msg.to) return;
+      if (caughtUp) seeId(validId(msg.id));
       receive(msg, 'live');
     });
 

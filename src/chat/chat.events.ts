@@ -51,6 +51,20 @@ export interface PresenceChanges {
   offline: string[];
 }
 
+/**
+ * One page of the catch-up a socket gets right after it connects (`history`). A client keeps
+ * the `lastId` it passes at the next connect: it moves it to `until` only with the page that says
+ * `done` (then forward with each live message), never earlier, so a drop mid catch-up skips
+ * nothing. `more`: older messages were left out (page back through GET /messages).
+ */
+export interface HistoryPage extends ServerMessage<HistoryItem[]> {
+  /** The catch-up holds messages up to this id; later ones arrive live. */
+  until: number;
+  /** The catch-up's last page. */
+  done: boolean;
+  more: boolean;
+}
+
 export type AckResponse =
   { status: 1; id: number; ts: number } | { status: 0; code: ErrorCode; msg: string; retry?: true };
 
@@ -77,7 +91,7 @@ export interface ServerToClientEvents {
   [ChatEvent.GroupList]: (message: ServerMessage<string[]>) => void;
   [ChatEvent.GroupChat]: (message: ServerMessage | GroupChatMessage) => void;
   [ChatEvent.SingleChat]: (message: SingleChatMessage) => void;
-  [ChatEvent.History]: (message: ServerMessage<HistoryItem[]>) => void;
+  [ChatEvent.History]: (page: HistoryPage) => void;
   [ChatEvent.Typing]: (notice: TypingNotice) => void;
   [ChatEvent.Presence]: (changes: PresenceChanges) => void;
 }

@@ -65,6 +65,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 const TYPING_INTERVAL_MS = 1000;
 /** How often sockets are checked for unread output piling up. */
 const SLOW_CONSUMER_CHECK_MS = 500;
+/** Longest wait for a socket to read a catch-up page before the next one is sent anyway. */
+const CATCH_UP_DRAIN_MS = 10_000;
 
 const SHUTDOWN_ERRORS = {
   restarting: ERROR_MESSAGES.server_restarting,
@@ -178,16 +180,29 @@ export class ChatGateway
     socket.emit(ChatEvent.GroupChat, { user: '', data: `Welcome, ${username}!` });
     // The newcomer gets the list at once; everyone else with the next coalesced broadcast.
     this.presence.sendListTo(socket.id);
+    const budget = {
+      afford: (pages: number) => this.limits.affordCatchUp(username, pages),
+      charge: (pages: number) => this.limits.chargeCatchUp(username, pages),
+    };
     try {
-      let waited = false;
-      for await (const page of this.messages.catchUp(userId, handshakeLastId(socket), untilId)) {
+      const lastId = handshakeLastId(socket);
+      // What waited is delivered once the whole catch-up went out: (after, upTo] of its pages.
+      let waited: { after: number; upTo: number } | undefined;
+      for await (const page of this.messages.catchUp(userId, lastId, untilId, budget)) {
         if (socket.disconnected) return;
-        const items = page.map((m) => toHistoryItem(m, userId));
-        waited ||= items.some((item) => item.unread);
-        socket.emit(ChatEvent.History, { user: '', data: items });
+        // A page waits until the previous ones have mostly left: a catch-up must not be taken
+        // for a client that does not read (SLOW_CONSUMER_BYTES).
+        await flushed([socket], CATCH_UP_DRAIN_MS, this.config.limits.slowConsumerBytes / 2);
+        if (socket.disconnected) return;
+        const data = page.messages.map((m) => toHistoryItem(m, userId));
+        const { done, more } = page;
+        socket.emit(ChatEvent.History, { user: '', data, until: untilId, done, more });
+        if (data.some((item) => item.unread))
+          waited = { after: waited?.after ?? page.after, upTo: data[data.length - 1].id };
       }
       // Most connects find nothing waiting: no write for them.
-      if (waited) await this.messages.markDelivered(userId, untilId);
+      if (waited && socket.connected)
+        await this.messages.markDelivered(userId, waited.after, waited.upTo);
     } catch (error) {
       this.logger.error(error instanceof Error ? error.stack : String(error));
       socket.emit(ChatEvent.Error, errorNotice(SERVER_ERRORS.historyUnavailable));
@@ -307,10 +322,13 @@ export class ChatGateway
   }
 }
 
-/** Waits (at most `limitMs`) until what was written to these sockets has left the process. */
-async function flushed(sockets: Socket[], limitMs: number): Promise<void> {
+/**
+ * Waits (at most `limitMs`) until what was written to these sockets has left the process (all
+ * but `leftBytes`).
+ */
+async function flushed(sockets: Socket[], limitMs: number, leftBytes = 0): Promise<void> {
   const deadline = Date.now() + limitMs;
-  while (Date.now() < deadline && sockets.some((socket) => pendingBytes(socket) > 0)) {
+  while (Date.now() < deadline && sockets.some((socket) => pendingBytes(socket) > leftBytes)) {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

@@ -109,6 +109,19 @@ export class SocketLimits {
     socket.once('disconnect', () => socket.conn.off('packet', countAcks));
   }
 
+  /**
+   * A catch-up costs one event per `history` page it sends: true (and taken) when the user's
+   * budget holds all `pages`; otherwise none is taken and the catch-up is cut to the newest page.
+   */
+  affordCatchUp(username: string, pages: number): boolean {
+    return this.events.takeAll(username, pages);
+  }
+
+  /** Pages that go out anyway (the newest, and messages that waited) take what budget is left. */
+  chargeCatchUp(username: string, pages: number): void {
+    this.events.takeUpTo(username, pages);
+  }
+
   /** Whether more than SLOW_CONSUMER_BYTES wait to be written to this socket. */
   isSlowConsumer(socket: Socket): boolean {
     return pendingBytes(socket) > this.config.limits.slowConsumerBytes;

@@ -25,6 +25,26 @@ export class TokenBuckets {
     return this.waitFor(bucket);
   }
 
+  /** Takes `count` tokens if there are that many (true); otherwise takes none (false). */
+  takeAll(key: string, count: number): boolean {
+    const bucket = this.current(key);
+    if (bucket.tokens < count) return false;
+    bucket.tokens -= count;
+    this.buckets.set(key, bucket);
+    this.forgetFullBuckets();
+    return true;
+  }
+
+  /** Takes up to `count` whole tokens, as many as there are; returns how many it took. */
+  takeUpTo(key: string, count: number): number {
+    const bucket = this.current(key);
+    const taken = Math.max(0, Math.min(count, Math.floor(bucket.tokens)));
+    bucket.tokens -= taken;
+    this.buckets.set(key, bucket);
+    this.forgetFullBuckets();
+    return taken;
+  }
+
   /** Milliseconds until a token is available, without taking one (0: available now). */
   peek(key: string): number {
     const bucket = this.current(key);

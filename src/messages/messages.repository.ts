@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Brackets, LessThan, type Repository } from 'typeorm';
+import { Between, Brackets, type Repository } from 'typeorm';
 import { Message } from './message.entity.js';
 
 /** The recipient's account is found by name in the INSERT itself (NULL for the group). */
@@ -121,9 +121,43 @@ export class MessagesRepository {
       .getMany();
   }
 
-  async markDelivered(userId: number, upToId: number): Promise<void> {
+  /**
+   * Id and text size in bytes of what user `userId` may see after `afterId` up to `untilId`, oldest
+   * first, at most `limit`: what a catch-up would send, without reading the texts.
+   */
+  async findVisibleSizesAfter(
+    userId: number,
+    afterId: number,
+    untilId: number,
+    limit: number,
+  ): Promise<{ id: number; bytes: number }[]> {
+    const mysql = this.messages.manager.connection.options.type === 'mysql';
+    const rows: { id: number | string; bytes: number | string }[] = await this.visibleTo(userId)
+      .select('m.id', 'id')
+      .addSelect(mysql ? 'LENGTH(m.text)' : 'LENGTH(CAST(m.text AS BLOB))', 'bytes')
+      .andWhere('m.id > :afterId AND m.id <= :untilId', { afterId, untilId })
+      .orderBy('m.id', 'ASC')
+      .limit(limit)
+      .getRawMany();
+    return rows.map((row) => ({ id: Number(row.id), bytes: Number(row.bytes) }));
+  }
+
+  /** The private messages waiting for user `userId` after `afterId`, oldest first. */
+  findUndeliveredAfter(userId: number, afterId: number, limit: number): Promise<Message[]> {
+    return this.messages
+      .createQueryBuilder('m')
+      .where('m.recipientId = :userId AND m.delivered = 0', { userId })
+      .andWhere('m.id > :afterId', { afterId })
+      .orderBy('m.id', 'ASC')
+      .limit(limit)
+      .getMany();
+  }
+
+  /** Marks delivered the private messages waiting for user `userId` with ids in (afterId, upToId]. */
+  async markDelivered(userId: number, afterId: number, upToId: number): Promise<void> {
+    if (upToId <= afterId) return;
     await this.messages.update(
-      { recipientId: userId, delivered: false, id: LessThan(upToId + 1) },
+      { recipientId: userId, delivered: false, id: Between(afterId + 1, upToId) },
       { delivered: true },
     );
   }

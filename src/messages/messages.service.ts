@@ -1,5 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { Batcher } from '../common/batcher.js';
+import {
+  CATCH_UP_MAX_BYTES,
+  CATCH_UP_MAX_MESSAGES,
+  CATCH_UP_PAGE,
+  type CatchUpBudget,
+  type CatchUpPage,
+  RECENT_ON_CONNECT,
+} from './catch-up.js';
 import type { Message } from './message.entity.js';
 import {
   type MessageDraft,
@@ -12,17 +20,16 @@ import { MessagesRepository } from './messages.repository.js';
 
 export const HISTORY_DEFAULT_LIMIT = 50;
 export const HISTORY_MAX_LIMIT = 200;
-/** Recent messages sent on a fresh connect. */
-export const RECENT_ON_CONNECT = 100;
-/** Catch-up after a reconnect is sent in pages of this size. */
-export const CATCH_UP_PAGE = 500;
 
 /** Users whose connect history is read by one batch of queries. */
 const CONNECT_BATCH = 100;
 
 interface ConnectHistory {
   recent: Message[];
+  /** The oldest CATCH_UP_PAGE waiting ones: more may wait. */
   waiting: Message[];
+  /** `recent` was cut: there are older messages. */
+  older: boolean;
 }
 
 /**
@@ -64,33 +71,92 @@ export class MessagesService {
 
   /**
    * What a user who just connected should receive, in pages, oldest first, up to `untilId`:
-   * everything after `lastId` when reconnecting; otherwise the recent messages plus the private
-   * ones that waited for them while they were offline. Call it after the socket joined its rooms,
-   * with `untilId` = the store's lastStoredId read at that moment: later messages reach the socket
-   * live, so nothing is missed and nothing comes twice.
+   * everything after `lastId` when reconnecting (if it is within CATCH_UP_MAX_MESSAGES,
+   * CATCH_UP_MAX_BYTES and the user's budget); otherwise the recent messages, with `more`. Every
+   * private message that waited for them is in either, however many. Call it after the socket
+   * joined its rooms, with `untilId` = the store's lastStoredId read at that moment: later
+   * messages reach the socket live, so nothing is missed and nothing comes twice. The last page
+   * has `done`, even when there is nothing to send.
    */
   async *catchUp(
     userId: number,
     lastId: number | undefined,
     untilId: number,
-  ): AsyncGenerator<StoredMessage[]> {
-    if (lastId !== undefined) {
-      let after = lastId;
-      while (after < untilId) {
-        const rows = (await this.messages.findVisibleAfter(userId, after, CATCH_UP_PAGE)).filter(
-          (row) => row.id <= untilId,
-        );
-        if (rows.length === 0) return;
-        yield rows.map(toStored);
-        after = rows[rows.length - 1].id;
-      }
+    budget: CatchUpBudget,
+  ): AsyncGenerator<CatchUpPage> {
+    if (lastId === undefined) {
+      yield* this.newest(userId, untilId, false, budget);
       return;
     }
-    const { recent, waiting } = await this.connectHistory.ask(userId);
-    const byId = new Map(
-      [...recent, ...waiting].filter((m) => m.id <= untilId).map((m) => [m.id, m]),
+    // Sizes first (ids and lengths only): a long gap is not read at all.
+    const sizes = await this.messages.findVisibleSizesAfter(
+      userId,
+      lastId,
+      untilId,
+      CATCH_UP_MAX_MESSAGES + 1,
     );
-    yield [...byId.values()].sort((a, b) => a.id - b.id).map(toStored);
+    const bytes = sizes.reduce((sum, size) => sum + size.bytes, 0);
+    const pages = Math.max(1, Math.ceil(sizes.length / CATCH_UP_PAGE));
+    const whole =
+      sizes.length <= CATCH_UP_MAX_MESSAGES && bytes <= CATCH_UP_MAX_BYTES && budget.afford(pages);
+    if (!whole) {
+      yield* this.newest(userId, untilId, true, budget);
+      return;
+    }
+    const ids = sizes.map((size) => size.id);
+    if (ids.length === 0) {
+      yield { messages: [], after: lastId, done: true, more: false };
+      return;
+    }
+    let after = lastId;
+    for (let start = 0; start < ids.length; start += CATCH_UP_PAGE) {
+      const end = ids[Math.min(start + CATCH_UP_PAGE, ids.length) - 1];
+      const rows = await this.messages.findVisibleAfter(userId, after, CATCH_UP_PAGE);
+      yield {
+        messages: rows.filter((row) => row.id <= end).map(toStored),
+        after,
+        done: start + CATCH_UP_PAGE >= ids.length,
+        more: false,
+      };
+      after = end;
+    }
+  }
+
+  /**
+   * The recent messages plus every private one waiting for the user, oldest first: the waiting
+   * ones a page at a time, each page with the recent ones up to its last id.
+   */
+  private async *newest(
+    userId: number,
+    untilId: number,
+    cut: boolean,
+    budget: CatchUpBudget,
+  ): AsyncGenerator<CatchUpPage> {
+    const connect = await this.connectHistory.ask(userId);
+    const more = cut || connect.older;
+    let recent = connect.recent.filter((m) => m.id <= untilId);
+    let waiting = connect.waiting;
+    let after = 0;
+    for (;;) {
+      const inRange = waiting.filter((m) => m.id <= untilId);
+      const full = waiting.length >= CATCH_UP_PAGE && inRange.length === waiting.length;
+      const upTo = full ? inRange[inRange.length - 1].id : untilId;
+      const byId = new Map(
+        [...inRange, ...recent.filter((m) => m.id <= upTo)].map((m) => [m.id, m]),
+      );
+      recent = recent.filter((m) => m.id > upTo);
+      // These go out whatever the budget: they waited for the user.
+      budget.charge(1);
+      yield {
+        messages: [...byId.values()].sort((a, b) => a.id - b.id).map(toStored),
+        after,
+        done: !full,
+        more,
+      };
+      if (!full) return;
+      after = upTo;
+      waiting = await this.messages.findUndeliveredAfter(userId, upTo, CATCH_UP_PAGE);
+    }
   }
 
   /**
@@ -112,15 +178,15 @@ export class MessagesService {
     const waitingFor = new Map(unique.map((id) => [id, [] as Message[]]));
     for (const m of waiting) if (m.recipientId !== null) waitingFor.get(m.recipientId)?.push(m);
     return userIds.map((id) => {
-      const recent = [...group, ...(privateOf.get(id)?.values() ?? [])]
-        .sort((a, b) => b.id - a.id)
-        .slice(0, RECENT_ON_CONNECT);
-      return { recent, waiting: waitingFor.get(id) ?? [] };
+      const candidates = [...group, ...(privateOf.get(id)?.values() ?? [])];
+      const recent = candidates.sort((a, b) => b.id - a.id).slice(0, RECENT_ON_CONNECT);
+      const older = candidates.length >= RECENT_ON_CONNECT;
+      return { recent, waiting: waitingFor.get(id) ?? [], older };
     });
   }
 
-  /** The private messages that waited for user `userId` up to `upToId` have now reached them. */
-  markDelivered(userId: number, upToId: number): Promise<void> {
-    return this.messages.markDelivered(userId, upToId);
+  /** The private messages that waited for user `userId`, ids in (afterId, upToId], were sent to them. */
+  markDelivered(userId: number, afterId: number, upToId: number): Promise<void> {
+    return this.messages.markDelivered(userId, afterId, upToId);
   }
 }
