@@ -80,7 +80,7 @@ describe('catch-up on connect', () => {
   let t: TestApp;
   const tokens: Record<string, string> = {};
   const open: Socket[] = [];
-  const names = ['alice', 'bob', 'carol', 'dave'];
+  const names = ['alice', 'bob', 'carol', 'dave', 'erin'];
 
   async function join(name: string, lastId?: number): Promise<Socket> {
     const socket = await connect(t.url, { token: tokens[name], lastId });
@@ -137,6 +137,22 @@ describe('catch-up on connect', () => {
     const again = await catchUp('carol');
     expect(again.items.filter((m) => m.unread)).toEqual([]);
   }, 120_000);
+
+  it('cuts a page of long waiting messages into events a client can read without being dropped', async () => {
+    const alice = await join('alice');
+    // 500 messages of 2,000 Chinese characters: one page of 3 MB, over SLOW_CONSUMER_BYTES (1 MiB).
+    const text = '长'.repeat(1990);
+    const waiting = await sendMany(alice, 500, (i) => ['3', { data: `${i} ${text}`, to: 'erin' }]);
+    const { socket, pages, items } = await catchUp('erin');
+    expect(items.filter((m) => m.unread).map((m) => m.id)).toEqual(waiting);
+    for (const page of pages) {
+      // A quarter of SLOW_CONSUMER_BYTES, and one message over at most.
+      expect(Buffer.byteLength(JSON.stringify(page))).toBeLessThan(256 * 1024 + 8 * 1024);
+    }
+    expect(pages.filter((page) => page.done)).toHaveLength(1);
+    expect(pages[pages.length - 1].done).toBe(true);
+    expect(socket.connected).toBe(true);
+  }, 180_000);
 
   it('with a drop in the middle of a long catch-up, a client that follows the rule misses nothing', async () => {
     const client = new RuleFollowingClient();

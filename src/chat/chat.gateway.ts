@@ -48,6 +48,7 @@ import {
   userRoom,
 } from './chat.events.js';
 import { type ChatServer, DeliveryService } from './delivery.service.js';
+import { historyChunks } from './history-chunks.js';
 import { GroupMessageDto, PrivateMessageDto, TypingDto } from './dto/chat-message.dto.js';
 import { PresenceService } from './presence.service.js';
 import { dropNow, LIMIT_ERRORS, pendingBytes, SocketLimits } from './socket-limits.service.js';
@@ -188,17 +189,21 @@ export class ChatGateway
       const lastId = handshakeLastId(socket);
       // What waited is delivered once the whole catch-up went out: (after, upTo] of its pages.
       let waited: { after: number; upTo: number } | undefined;
+      const { slowConsumerBytes } = this.config.limits;
       for await (const page of this.messages.catchUp(userId, lastId, untilId, budget)) {
-        if (socket.disconnected) return;
-        // A page waits until the previous ones have mostly left: a catch-up must not be taken
-        // for a client that does not read (SLOW_CONSUMER_BYTES).
-        await flushed([socket], CATCH_UP_DRAIN_MS, this.config.limits.slowConsumerBytes / 2);
-        if (socket.disconnected) return;
-        const data = page.messages.map((m) => toHistoryItem(m, userId));
-        const { done, more } = page;
-        socket.emit(ChatEvent.History, { user: '', data, until: untilId, done, more });
-        if (data.some((item) => item.unread))
-          waited = { after: waited?.after ?? page.after, upTo: data[data.length - 1].id };
+        const items = page.messages.map((m) => toHistoryItem(m, userId));
+        const chunks = historyChunks(items, slowConsumerBytes / 4);
+        for (const [i, data] of chunks.entries()) {
+          if (socket.disconnected) return;
+          // Each event waits until the previous ones have mostly left: a catch-up must not be
+          // taken for a client that does not read (SLOW_CONSUMER_BYTES).
+          await flushed([socket], CATCH_UP_DRAIN_MS, slowConsumerBytes / 2);
+          if (socket.disconnected) return;
+          const done = page.done && i === chunks.length - 1;
+          socket.emit(ChatEvent.History, { user: '', data, until: untilId, done, more: page.more });
+        }
+        if (items.some((item) => item.unread))
+          waited = { after: waited?.after ?? page.after, upTo: items[items.length - 1].id };
       }
       // Most connects find nothing waiting: no write for them.
       if (waited && socket.connected)
