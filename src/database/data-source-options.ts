@@ -11,6 +11,7 @@ import { CreateMessagesTable1764000000001 } from './migrations/1764000000001-cre
 import { AddTokenRevocation1764000000002 } from './migrations/1764000000002-add-token-revocation.js';
 import { AddMessageUserIds1764000000003 } from './migrations/1764000000003-add-message-user-ids.js';
 import { AddUsernameKey1764000000004 } from './migrations/1764000000004-add-username-key.js';
+import { RenameReservedUsernames1764000000005 } from './migrations/1764000000005-rename-reserved-usernames.js';
 
 /** Listed explicitly (not globbed) so that the app, the CLI and the tests load the same set. */
 export const ENTITIES = [User, Message, RevokedToken];
@@ -20,6 +21,7 @@ export const MIGRATIONS = [
   AddTokenRevocation1764000000002,
   AddMessageUserIds1764000000003,
   AddUsernameKey1764000000004,
+  RenameReservedUsernames1764000000005,
 ];
 
 /**
