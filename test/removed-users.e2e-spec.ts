@@ -4,14 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Socket } from 'socket.io-client';
 import request from 'supertest';
-import { DataSource } from 'typeorm';
 import type { AckResponse as Ack } from '../src/chat/chat.events.js';
 import { runUserCommand } from '../src/cli/user-command.js';
-import { loadConfig } from '../src/config/app-config.js';
-import { dataSourceOptions, MIGRATIONS } from '../src/database/data-source-options.js';
 import { AddMessageUserIds1764000000003 } from '../src/database/migrations/1764000000003-add-message-user-ids.js';
 import type { HistoryItem as Item } from '../src/messages/message-wire.js';
 import { connectRecording, login, until } from './support/chat-client.js';
+import { migrateUpTo } from './support/migrations.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -130,15 +128,7 @@ describe('migrating stored messages to user ids', () => {
     db = await createTestDatabase();
     dataDir = mkdtempSync(join(tmpdir(), 'chat-data-'));
     // The schema as it was before AddMessageUserIds1764000000003: messages by name only.
-    const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url, DATA_DIR: dataDir });
-    const before = new DataSource({
-      ...dataSourceOptions(config.database),
-      migrations: MIGRATIONS.slice(0, MIGRATIONS.indexOf(AddMessageUserIds1764000000003)),
-      migrationsRun: false,
-    });
-    await before.initialize();
-    await before.runMigrations();
-    await before.destroy();
+    await migrateUpTo(db, dataDir, AddMessageUserIds1764000000003);
     // Plain-text passwords, as adopted from the original design: replaced on first login.
     for (const name of ['ann', 'ben']) {
       await db.query('INSERT INTO admin (username, password) VALUES (?, ?)', [name, `${name}-pw`]);

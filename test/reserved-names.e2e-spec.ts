@@ -8,12 +8,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { DataSource } from 'typeorm';
 import type { AckResponse as Ack, HistoryPage } from '../src/chat/chat.events.js';
-import { loadConfig } from '../src/config/app-config.js';
-import { dataSourceOptions, MIGRATIONS } from '../src/database/data-source-options.js';
 import { RenameReservedUsernames1764000000005 } from '../src/database/migrations/1764000000005-rename-reserved-usernames.js';
 import { connectRecording, login, until } from './support/chat-client.js';
+import { migrateUpTo } from './support/migrations.js';
 import { createTestDatabase, type TestDatabase } from './support/test-database.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -26,15 +24,7 @@ describe('an account named "all" from before the name was reserved', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     dataDir = mkdtempSync(join(tmpdir(), 'chat-data-'));
-    const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url, DATA_DIR: dataDir });
-    const before = new DataSource({
-      ...dataSourceOptions(config.database),
-      migrations: MIGRATIONS.slice(0, MIGRATIONS.indexOf(RenameReservedUsernames1764000000005)),
-      migrationsRun: false,
-    });
-    await before.initialize();
-    await before.runMigrations();
-    await before.destroy();
+    await migrateUpTo(db, dataDir, RenameReservedUsernames1764000000005);
     // As registered through the old bug (plain-text passwords are replaced on first login).
     for (const name of ['all', 'bob']) {
       await db.query('INSERT INTO admin (username, password) VALUES (?, ?)', [name, `${name}-pw`]);
