@@ -200,14 +200,7 @@ describe('error codes', () => {
       await expect(connect(t.url, options)).rejects.toMatchObject({ message, data: { code } });
     });
 
-    it('an expired token: token_expired', async () => {
-      const now = Math.floor(Date.now() / 1000);
-      const token = forgeToken(t.config.jwtSecret, { iat: now - 60, exp: now - 10 });
-      await expect(connect(t.url, { token })).rejects.toMatchObject({
-        message: 'token expired',
-        data: { code: 'token_expired' },
-      });
-    });
+    // An expired token's connect_error (token_expired): test/chat.e2e-spec.ts.
 
     it('too many sockets for one user: too_many_sockets', async () => {
       await join('many');

@@ -8,7 +8,13 @@ import {
 } from '@nestjs/common';
 import type { Response } from 'express';
 import { isDatabaseUnavailable } from '../database/database-errors.js';
-import { codeOf, type ErrorBody, type ErrorCode, isErrorCode } from './error-codes.js';
+import {
+  codeOf,
+  type ErrorBody,
+  type ErrorCode,
+  ERROR_MESSAGES,
+  isErrorCode,
+} from './error-codes.js';
 import { TooManyRequestsException } from './too-many-requests.exception.js';
 
 /**
@@ -37,11 +43,11 @@ export class HttpErrorFilter implements ExceptionFilter {
       this.logger.warn(`database unavailable: ${(exception as Error).message}`);
       return {
         status: HttpStatus.SERVICE_UNAVAILABLE,
-        msg: 'service unavailable, try again shortly',
+        msg: ERROR_MESSAGES.service_unavailable,
       };
     }
     this.logger.error(exception instanceof Error ? exception.stack : String(exception));
-    return { status: HttpStatus.INTERNAL_SERVER_ERROR, msg: 'internal server error' };
+    return { status: HttpStatus.INTERNAL_SERVER_ERROR, msg: ERROR_MESSAGES.internal_error };
   }
 }
 

@@ -54,10 +54,18 @@ export class DatabaseWatchdog implements OnApplicationBootstrap, OnModuleDestroy
     this.listeners.push(listener);
   }
 
-  /** Throws DatabaseGoneError when the database is gone (on SQLite, checked now: a stat). */
+  /** Throws DatabaseGoneError once the database was found gone (by the last check: no I/O). */
   assertPresent(): void {
-    if (this.config.database.type === 'sqlite') this.checkSqliteFile();
     if (this.lostReason) throw new DatabaseGoneError(this.lostReason);
+  }
+
+  /**
+   * The same, checked now on SQLite (a stat): before acknowledging what was just written, which
+   * must not go into a removed file in the second before the next periodic check.
+   */
+  assertPresentNow(): void {
+    if (this.config.database.type === 'sqlite') this.checkSqliteFile();
+    this.assertPresent();
   }
 
   private schedule(): void {

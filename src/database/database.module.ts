@@ -24,7 +24,10 @@ import { DatabaseWatchdog } from './database-watchdog.service.js';
 export class DatabaseModule implements NestModule {
   constructor(private readonly watchdog: DatabaseWatchdog) {}
 
-  /** Once the database is gone, every request answers 503 (HttpErrorFilter) until the stop. */
+  /**
+   * Once the database is found gone, every request answers 503 (HttpErrorFilter) until the stop;
+   * no I/O per request: the watchdog's last check says.
+   */
   configure(consumer: MiddlewareConsumer): void {
     consumer
       .apply((_req: Request, _res: Response, next: NextFunction) => {

@@ -126,7 +126,7 @@ export class MessageStore implements OnModuleInit, OnApplicationShutdown {
     try {
       const stored = await this.write(batch);
       // Acknowledge only what went into the database the server opened (not a removed file).
-      this.watchdog.assertPresent();
+      this.watchdog.assertPresentNow();
       this.settle(batch, stored);
     } catch (error) {
       for (const pending of batch) pending.reject(error);

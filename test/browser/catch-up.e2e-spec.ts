@@ -16,6 +16,7 @@ import {
   openUserPage,
   sleep,
   type UserPage,
+  loginThroughPage,
 } from '../support/browser.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -128,11 +129,7 @@ describeWithBrowser('browser: a drop in the middle of a catch-up', () => {
     alice = await openUserPage(browser);
     const link = await controlDownlink(alice.context);
     const { page } = alice;
-    await page.goto(`${app.url}/login.html`);
-    await page.fill('#username', 'alice');
-    await page.fill('#password', 'alice-password-1');
-    await page.click('#login');
-    await page.waitForURL(`${app.url}/chat.html`, { timeout: 20_000 });
+    await loginThroughPage(page, app.url, 'alice', 'alice-password-1');
     await waitConnected(page);
     await page.locator('#chatArea li.msg', { hasText: BEFORE_TEXT }).waitFor({ timeout: 20_000 });
     await sleep(500); // the first catch-up is done

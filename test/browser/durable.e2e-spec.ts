@@ -21,6 +21,7 @@ import {
   type UserPage,
   convItem,
   openConversation,
+  loginThroughPage,
 } from '../support/browser.js';
 
 const STEP = 90_000; // wide: the suite must pass on a busy machine
@@ -41,12 +42,7 @@ const unique = (label: string) => `${label} ${Date.now()}-${Math.random().toStri
 const lines = (page: Page, text: string) => page.locator('#chatArea li.msg', { hasText: text });
 
 async function login_(u: UserPage, url: string, name: string): Promise<void> {
-  await u.page.goto(`${url}/login.html`);
-  await u.page.fill('#username', name);
-  await u.page.fill('#password', PASSWORDS[name]);
-  await u.page.click('#login');
-  await u.page.waitForURL(`${url}/chat.html`, { timeout: 30_000 });
-  await u.page.locator('#user', { hasText: name }).waitFor({ timeout: 30_000 });
+  await loginThroughPage(u.page, url, name, PASSWORDS[name]);
   await waitConnected(u.page);
 }
 

@@ -13,16 +13,15 @@ import {
   openUserPage,
   sleep,
   type UserPage,
+  loginThroughPage,
+  submitLogin,
 } from '../support/browser.js';
 
 const STEP = 20_000;
 const SETUP = 60_000;
 
 async function wrongPassword(page: Page, url: string): Promise<string | undefined> {
-  await page.goto(`${url}/login.html`);
-  await page.fill('#username', 'alice');
-  await page.fill('#password', 'not-her-password');
-  await page.click('#login');
+  await submitLogin(page, url, 'alice', 'not-her-password');
   const error = page.locator('#error');
   await error.waitFor({ state: 'visible', timeout: 10_000 });
   return (await error.textContent())?.trim();
@@ -74,11 +73,7 @@ describeWithBrowser('browser: server errors in the page’s language', () => {
     'a refused message on the zh chat page is said in Chinese, once',
     async () => {
       const { page, log } = await fresh('zh-CN');
-      await page.goto(`${app.url}/login.html`);
-      await page.fill('#username', 'alice');
-      await page.fill('#password', 'alice-password');
-      await page.click('#login');
-      await page.waitForURL(`${app.url}/chat.html`, { timeout: 10_000 });
+      await loginThroughPage(page, app.url, 'alice', 'alice-password');
       await page.waitForFunction(
         "document.querySelector('#onlineCount')?.textContent.trim() === '1'",
         undefined,

@@ -17,6 +17,7 @@ import {
   openUserPage,
   sleep,
   type UserPage,
+  loginThroughPage,
 } from '../support/browser.js';
 
 const PASSWORDS: Record<string, string> = {
@@ -48,12 +49,7 @@ async function waitState(page: Page, state: string, timeout = 10_000): Promise<v
 }
 
 async function logIn(u: UserPage, url: string, name: string): Promise<void> {
-  await u.page.goto(`${url}/login.html`);
-  await u.page.fill('#username', name);
-  await u.page.fill('#password', PASSWORDS[name]);
-  await u.page.click('#login');
-  await u.page.waitForURL(`${url}/chat.html`, { timeout: 10_000 });
-  await u.page.locator('#user', { hasText: name }).waitFor({ timeout: 10_000 });
+  await loginThroughPage(u.page, url, name, PASSWORDS[name]);
   await waitState(u.page, 'connected');
 }
 

@@ -14,6 +14,7 @@ import {
   openConversation,
   openUserPage,
   type UserPage,
+  loginThroughPage,
 } from '../support/browser.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -22,14 +23,8 @@ const SETUP = 60_000;
 
 const line = (page: Page, text: string) => page.locator('#chatArea li.msg', { hasText: text });
 
-async function signIn(u: UserPage, url: string, name: string, password: string): Promise<void> {
-  await u.page.goto(`${url}/login.html`);
-  await u.page.fill('#username', name);
-  await u.page.fill('#password', password);
-  await u.page.click('#login');
-  await u.page.waitForURL(`${url}/chat.html`, { timeout: 15_000 });
-  await u.page.locator('#user', { hasText: name }).waitFor({ timeout: 15_000 });
-}
+const signIn = (u: UserPage, url: string, name: string, password: string) =>
+  loginThroughPage(u.page, url, name, password);
 
 describeWithBrowser('a removed account in the chat page', () => {
   let t: TestApp;

@@ -17,6 +17,7 @@ import {
   type UserPage,
   convItem,
   openConversation,
+  loginThroughPage,
 } from '../support/browser.js';
 
 const STEP = 90_000; // each test; waits inside are 30 s at most: wide, for a busy machine
@@ -42,12 +43,8 @@ async function expectSignedInAs(page: Page, name: string): Promise<void> {
 }
 
 /** Logs in through login.html like a person: type, click, land on chat.html. */
-async function loginThroughPage(u: UserPage, url: string, name: string): Promise<void> {
-  await u.page.goto(`${url}/login.html`);
-  await u.page.fill('#username', name);
-  await u.page.fill('#password', PASSWORDS[name]);
-  await u.page.click('#login');
-  await u.page.waitForURL(`${url}/chat.html`, { timeout: 30_000 });
+async function logIn(u: UserPage, url: string, name: string): Promise<void> {
+  await loginThroughPage(u.page, url, name, PASSWORDS[name]);
   await expectSignedInAs(u.page, name);
 }
 
@@ -146,7 +143,7 @@ describeWithBrowser('browser: the user stories with our pages', () => {
     async () => {
       for (const name of NAMES) {
         const { page } = users[name];
-        await loginThroughPage(users[name], app.url, name);
+        await logIn(users[name], app.url, name);
         const token = await getToken(page);
         expect(token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
         // The kept token is the one the server signed for this user.
@@ -313,7 +310,7 @@ describeWithBrowser('browser: the user stories with our pages', () => {
 
       // carol logs in again, then her token is removed from localStorage
       const carol = await fresh();
-      await loginThroughPage(carol, app.url, 'carol');
+      await logIn(carol, app.url, 'carol');
       await setToken(carol.page, null);
       await carol.page.goto(`${app.url}/chat.html`);
       await carol.page.waitForURL(`${app.url}/login.html`, { timeout: 30_000 });
@@ -402,7 +399,7 @@ describeWithBrowser('browser: the user stories with our pages', () => {
       // and dave can log in later with the password he chose
       await u.page.click('#logout');
       await u.page.waitForURL(`${app.url}/login.html`, { timeout: 30_000 });
-      await loginThroughPage(u, app.url, 'dave');
+      await logIn(u, app.url, 'dave');
     },
     STEP,
   );
@@ -418,7 +415,7 @@ describeWithBrowser('browser: the user stories with our pages', () => {
       u.page.on('console', (message) => {
         if (/Content.Security.Policy/i.test(message.text())) violations.push(message.text());
       });
-      await loginThroughPage(u, app.url, 'carol');
+      await logIn(u, app.url, 'carol');
       await u.page
         .locator('#select option[value="carol"]')
         .waitFor({ state: 'attached', timeout: 30_000 });
@@ -462,7 +459,7 @@ describeWithBrowser('browser: expired tokens and closed registration', () => {
     'an open chat whose token expires goes to login.html; the expired token opens nothing',
     async () => {
       const alice = await openUserPage(browser);
-      await loginThroughPage(alice, app.url, 'alice');
+      await logIn(alice, app.url, 'alice');
       const token = (await getToken(alice.page))!;
       // the server tells the socket 'token expired' and closes it: the page goes to login
       await alice.page.waitForURL(`${app.url}/login.html`, { timeout: 30_000 });

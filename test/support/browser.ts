@@ -118,3 +118,29 @@ export async function openConversation(page: Page, key: string): Promise<void> {
     { timeout: 15_000 },
   );
 }
+
+/** Fills login.html and submits it, as a person would. */
+export async function submitLogin(
+  page: Page,
+  url: string,
+  name: string,
+  password: string,
+): Promise<void> {
+  await page.goto(`${url}/login.html`);
+  await page.fill('#username', name);
+  await page.fill('#password', password);
+  await page.click('#login');
+}
+
+/** Logs in through login.html and waits for chat.html to show the user signed in. */
+export async function loginThroughPage(
+  page: Page,
+  url: string,
+  name: string,
+  password: string,
+  timeout = 30_000,
+): Promise<void> {
+  await submitLogin(page, url, name, password);
+  await page.waitForURL(`${url}/chat.html`, { timeout });
+  await page.locator('#user', { hasText: name }).waitFor({ timeout });
+}
