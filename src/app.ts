@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { DepthLimitPipe } from './common/depth-limit.pipe.js';
-import { codeOf, validationCode } from './common/error-codes.js';
 import { HttpErrorFilter } from './common/http-error.filter.js';
-import { ORIGIN_REFUSED, OriginPolicy } from './common/origin-policy.js';
+import { OriginPolicy } from './common/origin-policy.js';
 import { projectRoot } from './common/project-root.js';
 import { ChatIoAdapter } from './chat/chat-io.adapter.js';
+import { codeOf, ORIGIN_REFUSED, validationCode } from './protocol/index.js';
 
 /** Bigger bodies are refused with 413 before they are parsed. */
 const BODY_LIMIT = '16kb';
@@ -64,7 +64,7 @@ export async function createApp(
   if (config.corsOrigins.length > 0) {
     app.enableCors({ origin: config.corsOrigins, exposedHeaders: ['Authorization'] });
   }
-  app.useWebSocketAdapter(new ChatIoAdapter(app, config, origins));
+  app.useWebSocketAdapter(new ChatIoAdapter(app, origins));
   app.useGlobalFilters(new HttpErrorFilter());
   app.useGlobalPipes(
     new DepthLimitPipe(),

@@ -6,8 +6,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { rmSync } from 'node:fs';
 import type { Socket } from 'socket.io-client';
-import type { AckResponse as Ack, HistoryPage } from '../src/chat/chat.events.js';
-import type { HistoryItem as Item } from '../src/messages/message-wire.js';
+import type {
+  AckResponse as Ack,
+  HistoryItem as Item,
+  HistoryPage,
+} from '../src/protocol/index.js';
 import { connect, connectRecording, login, sleep, until } from './support/chat-client.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 

@@ -6,7 +6,7 @@ import mysql from 'mysql2/promise';
 import type { Socket } from 'socket.io-client';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import type { AckResponse } from '../src/chat/chat.events.js';
+import type { AckResponse } from '../src/protocol/index.js';
 import { connect, login, next } from './support/chat-client.js';
 import { createProxiedMysql, type ProxiedMysql } from './support/proxied-mysql.js';
 import { buildServer, type ServerProcess, startServerProcess } from './support/server-process.js';

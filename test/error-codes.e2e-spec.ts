@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Socket } from 'socket.io-client';
 import request from 'supertest';
-import type { AckResponse } from '../src/chat/chat.events.js';
+import type { AckResponse } from '../src/protocol/index.js';
 import { connect, login, next } from './support/chat-client.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { forgeToken } from './support/tokens.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Socket } from 'socket.io-client';
 import request from 'supertest';
 import WebSocket from 'ws';
-import type { AckResponse } from '../src/chat/chat.events.js';
+import type { AckResponse } from '../src/protocol/index.js';
 import { connect, login, next, record, sleep, until } from './support/chat-client.js';
 import { buildServer, startServerProcess } from './support/server-process.js';
 import { createProxiedMysql, type ProxiedMysql } from './support/proxied-mysql.js';

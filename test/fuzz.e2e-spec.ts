@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import type { Socket } from 'socket.io-client';
 import request from 'supertest';
-import { isErrorCode } from '../src/common/error-codes.js';
+import { isErrorCode } from '../src/protocol/index.js';
 import { isValidUsername } from '../src/users/user-rules.js';
 import { connect, connectRecording, login, sleep, until } from './support/chat-client.js';
 import {

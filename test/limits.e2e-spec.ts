@@ -3,7 +3,7 @@ import { request as httpRequest } from 'node:http';
 import type { Socket } from 'socket.io-client';
 import request from 'supertest';
 import { WebSocket } from 'ws';
-import type { AckResponse } from '../src/chat/chat.events.js';
+import type { AckResponse } from '../src/protocol/index.js';
 import { connect, login, next, sleep } from './support/chat-client.js';
 import { NO_RATE_LIMITS, startTestApp, type TestApp } from './support/test-app.js';
 

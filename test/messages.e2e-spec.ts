@@ -1,8 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Socket } from 'socket.io-client';
 import request from 'supertest';
-import type { AckResponse as Ack } from '../src/chat/chat.events.js';
-import type { HistoryItem as Item } from '../src/messages/message-wire.js';
+import type { AckResponse as Ack, HistoryItem as Item } from '../src/protocol/index.js';
 import {
   connect,
   connectRecording,

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import type { AckResponse as Ack, HistoryPage } from '../src/chat/chat.events.js';
+import type { AckResponse as Ack, HistoryPage } from '../src/protocol/index.js';
 import { RenameReservedUsernames1764000000005 } from '../src/database/migrations/1764000000005-rename-reserved-usernames.js';
 import { connectRecording, login, until } from './support/chat-client.js';
 import { migrateUpTo } from './support/migrations.js';

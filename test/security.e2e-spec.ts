@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import type { AckResponse } from '../src/chat/chat.events.js';
+import type { AckResponse } from '../src/protocol/index.js';
 import { connect, login, next } from './support/chat-client.js';
 import { buildServer, startServerProcess } from './support/server-process.js';
 import { createTestDatabase } from './support/test-database.js';

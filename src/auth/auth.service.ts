@@ -1,5 +1,5 @@
 import { ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
-import { ERROR_MESSAGES } from '../common/error-codes.js';
+import { ERROR_MESSAGES } from '../protocol/index.js';
 import { AppConfig } from '../config/app-config.js';
 import { normaliseUsername } from '../users/user-rules.js';
 import { type PublicUser, UsersService } from '../users/users.service.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, UnauthorizedException } from '@nestjs/common';
 import { JwtService, TokenExpiredError } from '@nestjs/jwt';
-import { ERROR_MESSAGES } from '../common/error-codes.js';
+import { ERROR_MESSAGES } from '../protocol/index.js';
 import { AppConfig } from '../config/app-config.js';
 import type { PublicUser } from '../users/users.service.js';
 

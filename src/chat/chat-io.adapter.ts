@@ -1,33 +1,30 @@
+import type { Server as HttpServer } from 'node:http';
 import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
-import type { Server, ServerOptions } from 'socket.io';
-import type { AppConfig } from '../config/app-config.js';
-import { ORIGIN_REFUSED, type OriginPolicy } from '../common/origin-policy.js';
-import { handshakeError } from './chat.events.js';
-
-/** Largest socket.io message accepted; a chat message is at most 2,000 characters (8 KB). */
-export const MAX_SOCKET_MESSAGE_BYTES = 64 * 1024;
+import { Server, type ServerOptions } from 'socket.io';
+import type { OriginPolicy } from '../common/origin-policy.js';
+import { ORIGIN_REFUSED } from '../protocol/index.js';
+import { handshakeError } from './error-notice.js';
 
 /**
- * The socket.io server with our limits: 64 KB messages, and only allowed origins may open a
- * connection (a page elsewhere cannot ride on a user's token, OWASP's cross-site WebSocket
- * hijacking).
+ * Gives Nest our socket.io server (chatServerProvider: 64 KB messages, CORS_ORIGINS) attached
+ * to the HTTP server, where only allowed origins may open a connection (a page elsewhere cannot
+ * ride on a user's token, OWASP's cross-site WebSocket hijacking).
  */
 export class ChatIoAdapter extends IoAdapter {
   constructor(
-    app: INestApplicationContext,
-    private readonly config: AppConfig,
+    private readonly app: INestApplicationContext,
     private readonly origins: OriginPolicy,
   ) {
     super(app);
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
-    const server = super.createIOServer(port, {
-      ...options,
-      maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES,
-      cors: this.config.corsOrigins.length > 0 ? { origin: this.config.corsOrigins } : undefined,
-    } as ServerOptions);
+    const server = this.app.get(Server);
+    // The options the server was made with win over these (the gateway's; ours has none).
+    const httpServer = this.httpServer as HttpServer | undefined;
+    if (httpServer && port === 0) server.attach(httpServer, options);
+    else server.attach(port, options);
     server.use((socket, next) => {
       const { origin, host } = socket.handshake.headers;
       if (this.origins.isAllowed(origin, host)) next();

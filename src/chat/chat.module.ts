@@ -2,13 +2,29 @@ import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
 import { MessagesModule } from '../messages/messages.module.js';
 import { UsersModule } from '../users/users.module.js';
+import { CatchUpSender } from './catch-up.sender.js';
 import { ChatGateway } from './chat.gateway.js';
+import { chatServerProvider } from './chat-server.js';
 import { DeliveryService } from './delivery.service.js';
+import { ChatHandshake } from './handshake.js';
+import { HistoryController } from './history.controller.js';
 import { PresenceService } from './presence.service.js';
+import { SocketLifecycle } from './socket-lifecycle.service.js';
 import { SocketLimits } from './socket-limits.service.js';
 
+/** Everything client-facing: the socket protocol and the history API, over MessagesModule. */
 @Module({
   imports: [AuthModule, MessagesModule, UsersModule],
-  providers: [ChatGateway, PresenceService, DeliveryService, SocketLimits],
+  controllers: [HistoryController],
+  providers: [
+    chatServerProvider,
+    ChatGateway,
+    ChatHandshake,
+    SocketLifecycle,
+    CatchUpSender,
+    PresenceService,
+    DeliveryService,
+    SocketLimits,
+  ],
 })
 export class ChatModule {}

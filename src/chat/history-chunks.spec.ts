@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { HistoryItem } from '../messages/message-wire.js';
+import type { HistoryItem } from '../protocol/index.js';
 import { historyChunks } from './history-chunks.js';
 
 const item = (id: number, data: string): HistoryItem => ({ id, user: 'a', to: null, data, ts: 0 });

@@ -1,4 +1,4 @@
-import type { HistoryItem } from '../messages/message-wire.js';
+import type { HistoryItem } from '../protocol/index.js';
 
 /** What an item costs on the wire beside its text: ids, names, timestamp, JSON punctuation. */
 const ITEM_OVERHEAD_BYTES = 200;

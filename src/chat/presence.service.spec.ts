@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { loadConfig } from '../config/app-config.js';
-import { DeliveryService, type ChatServer } from './delivery.service.js';
+import type { MessageStore } from '../messages/message-store.service.js';
+import type { ChatServer } from './chat-socket.js';
+import { DeliveryService } from './delivery.service.js';
 import { PresenceService } from './presence.service.js';
 
 /**
@@ -35,8 +37,7 @@ describe(PresenceService.name, () => {
     const fake = fakeServer();
     const { broadcasts, server } = fake;
     changes = fake.changes;
-    const delivery = new DeliveryService();
-    delivery.attach(server);
+    const delivery = new DeliveryService(server, { onStored() {} } as unknown as MessageStore);
     const config = loadConfig({ JWT_SECRET: 'k'.repeat(32), PRESENCE_FLUSH_MS: String(flushMs) });
     presence = new PresenceService(delivery, config);
     return broadcasts;

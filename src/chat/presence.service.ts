@@ -8,7 +8,8 @@ const MAX_WAIT_MS_PER_FULL_LIST_CLIENT = 1;
 const NEWCOMER_WINDOW_MS = 5;
 
 /**
- * Who is online: a count of open connections per user, so a user with several tabs is listed
+ * Who is online: a count of open connections per user (the only one: SocketLimits adds and
+ * removes them, at the handshake and when the socket goes), so a user with several tabs is listed
  * once. A newcomer gets the whole list at once (sendListTo). Changes are coalesced and go out
  * PRESENCE_FLUSH_MS after the last one: to clients that asked for changes (our page) only who
  * came and who left, so a crowd of N joining costs each of them about N names in all; to the
@@ -66,6 +67,11 @@ export class PresenceService implements OnModuleDestroy {
       this.newcomers = [];
       this.delivery.onlineListToSockets(socketIds, this.list());
     }, NEWCOMER_WINDOW_MS);
+  }
+
+  /** This user's open connections (SocketLimits caps them). */
+  connectionsOf(username: string): number {
+    return this.connections.get(username) ?? 0;
   }
 
   isOnline(username: string): boolean {

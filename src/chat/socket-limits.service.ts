@@ -1,63 +1,55 @@
 import { Injectable } from '@nestjs/common';
 import type { Socket } from 'socket.io';
 import { AppConfig } from '../config/app-config.js';
-import { ERROR_MESSAGES } from '../common/error-codes.js';
 import { TokenBuckets } from '../common/token-buckets.js';
-import { errorNotice, HANDLED_EVENTS } from './chat.events.js';
-
-export const LIMIT_ERRORS = {
-  rateLimited: ERROR_MESSAGES.rate_limited,
-  tooManySockets: ERROR_MESSAGES.too_many_sockets,
-  tooManySocketsFromIp: ERROR_MESSAGES.too_many_sockets_from_ip,
-  abuse: ERROR_MESSAGES.too_many_refusals,
-  /** Only logged: the socket is dropped without a word. */
-  slow: 'disconnected: not reading messages',
-} as const;
+import { ChatEvent, CONNECTION_GONE, HANDLED_EVENTS, LIMIT_ERRORS } from '../protocol/index.js';
+import { errorNotice } from './error-notice.js';
+import { PresenceService } from './presence.service.js';
+import { pendingBytes } from './socket-buffers.js';
 
 /** The first character of socket.io's ACK and BINARY_ACK packets. */
 const ACK_PACKET_TYPES = new Set(['3', '6']);
-
-/** Nobody reads it: socket.io ignores a handshake answer for a closed connection. */
-const CONNECTION_GONE = 'connection closed';
 
 /**
  * Limits on what one user or one address may do over sockets: events per user (a token
  * bucket shared by all of the user's tabs), open sockets per user and per address, refused
  * events in a row before a socket is dropped, and bytes waiting to be sent to a socket that
- * does not read them.
+ * does not read them. A user's open sockets are counted once, by PresenceService (online is
+ * having one open): a socket counts there from the moment it is let in here until it goes.
  */
 @Injectable()
 export class SocketLimits {
   private readonly events: TokenBuckets;
-  private readonly socketsByUser = new Map<string, number>();
   private readonly socketsByIp = new Map<string, number>();
   private readonly refusedInARow = new WeakMap<Socket, number>();
   /** Counted sockets, each with what frees its place. */
   private readonly counted = new WeakMap<Socket, () => void>();
 
-  constructor(private readonly config: AppConfig) {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly presence: PresenceService,
+  ) {
     const { socketEventBurst, socketEventsPerSecond } = config.limits;
     this.events = new TokenBuckets(socketEventBurst, socketEventsPerSecond);
   }
 
   /**
-   * At the handshake: null if the socket may open (and is counted until it goes away), else the
-   * reason.
+   * At the handshake: null if the socket may open (and is counted, online, until it goes away),
+   * else the reason. `fullLists`: it takes whole online lists, not changes.
    */
-  open(socket: Socket, username: string): string | null {
+  open(socket: Socket, username: string, fullLists: boolean): string | null {
     // Gone during the token check: socket.io drops it without a `disconnect` event.
     if (socket.conn.readyState !== 'open') return CONNECTION_GONE;
     const ip = socket.handshake.address;
     const { socketsPerUser, socketsPerIp } = this.config.limits;
-    if ((this.socketsByUser.get(username) ?? 0) >= socketsPerUser)
-      return LIMIT_ERRORS.tooManySockets;
+    if (this.presence.connectionsOf(username) >= socketsPerUser) return LIMIT_ERRORS.tooManySockets;
     if ((this.socketsByIp.get(ip) ?? 0) >= socketsPerIp) return LIMIT_ERRORS.tooManySocketsFromIp;
-    increment(this.socketsByUser, username, 1);
+    this.presence.add(username, fullLists);
     increment(this.socketsByIp, ip, 1);
     const release = () => {
       if (!this.counted.delete(socket)) return;
       socket.conn.off('close', release);
-      increment(this.socketsByUser, username, -1);
+      this.presence.remove(username, fullLists);
       increment(this.socketsByIp, ip, -1);
     };
     this.counted.set(socket, release);
@@ -66,7 +58,7 @@ export class SocketLimits {
     return null;
   }
 
-  /** Frees the socket's place (once, however often it is called). */
+  /** Frees the socket's place, and it is offline (once, however often it is called). */
   closed(socket: Socket): void {
     this.counted.get(socket)?.();
   }
@@ -83,7 +75,7 @@ export class SocketLimits {
     const refused = (this.refusedInARow.get(socket) ?? 0) + 1;
     this.refusedInARow.set(socket, refused);
     if (refused >= this.config.limits.socketAbuseLimit) {
-      socket.emit('0', errorNotice(LIMIT_ERRORS.abuse));
+      socket.emit(ChatEvent.Error, errorNotice(LIMIT_ERRORS.abuse));
       socket.disconnect(true);
     }
     return false;
@@ -132,33 +124,4 @@ function increment(counts: Map<string, number>, key: string, by: number): void {
   const next = (counts.get(key) ?? 0) + by;
   if (next > 0) counts.set(key, next);
   else counts.delete(key);
-}
-
-/**
- * Closes a socket without waiting to flush what it has not read (a plain disconnect would wait
- * for a drain that never comes), and frees its buffers at once.
- */
-export function dropNow(socket: Socket): void {
-  socket.disconnect();
-  const conn = socket.conn as unknown as {
-    close(discard: boolean): void;
-    transport?: { socket?: { terminate?: () => void } };
-  };
-  conn.transport?.socket?.terminate?.();
-  conn.close(true);
-}
-
-/** Bytes queued by engine.io for this client plus those buffered by its WebSocket. */
-export function pendingBytes(socket: Socket): number {
-  const conn = socket.conn as unknown as {
-    writeBuffer?: { data?: unknown }[];
-    transport?: { socket?: { bufferedAmount?: number } };
-  };
-  let bytes = conn.transport?.socket?.bufferedAmount ?? 0;
-  for (const packet of conn.writeBuffer ?? []) {
-    const data = packet.data;
-    if (typeof data === 'string') bytes += Buffer.byteLength(data);
-    else if (data instanceof Uint8Array || data instanceof ArrayBuffer) bytes += data.byteLength;
-  }
-  return bytes;
 }

@@ -1,7 +1,7 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { WsException } from '@nestjs/websockets';
 import type { Socket } from 'socket.io';
-import type { ChatSocketData } from './chat.events.js';
+import type { ChatSocketData } from './chat-socket.js';
 import { expiresAtMs, TOKEN_EXPIRED, UNAUTHORIZED } from '../auth/token.service.js';
 
 /**

@@ -1,9 +1,16 @@
 import { type ArgumentsHost, Catch, HttpException, Logger } from '@nestjs/common';
 import { BaseWsExceptionFilter, WsException } from '@nestjs/websockets';
 import type { Socket } from 'socket.io';
-import { codeOf, type ErrorBody, isErrorCode } from '../common/error-codes.js';
 import { errorOfHttpException } from '../common/http-error.filter.js';
-import { type AckResponse, ChatEvent, errorNotice, SERVER_ERRORS } from './chat.events.js';
+import {
+  type AckResponse,
+  ChatEvent,
+  codeOf,
+  type ErrorBody,
+  isErrorCode,
+  SERVER_ERRORS,
+} from '../protocol/index.js';
+import { errorNotice } from './error-notice.js';
 import { RetryableWsException } from './retryable-ws.exception.js';
 
 const INTERNAL: ErrorBody = { code: 'internal_error', msg: SERVER_ERRORS.internal };

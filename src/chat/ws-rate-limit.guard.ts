@@ -1,8 +1,9 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { RetryableWsException } from './retryable-ws.exception.js';
 import type { Socket } from 'socket.io';
-import type { ChatSocketData } from './chat.events.js';
-import { LIMIT_ERRORS, SocketLimits } from './socket-limits.service.js';
+import { LIMIT_ERRORS } from '../protocol/index.js';
+import type { ChatSocketData } from './chat-socket.js';
+import { SocketLimits } from './socket-limits.service.js';
 
 /**
  * The events the gateway handles count against their user's rate; over it, the event is refused

@@ -1,7 +1,13 @@
 import { type ArgumentMetadata, Injectable, ValidationPipe } from '@nestjs/common';
 import { WsException } from '@nestjs/websockets';
-import { MAX_JSON_DEPTH, nestedDeeperThan, TOO_DEEPLY_NESTED } from '../common/json-depth.js';
-import { coded, validationCode } from '../common/error-codes.js';
+import { nestedDeeperThan } from '../common/json-depth.js';
+import {
+  coded,
+  MAX_JSON_DEPTH,
+  PAYLOAD_ERRORS,
+  TOO_DEEPLY_NESTED,
+  validationCode,
+} from '../protocol/index.js';
 
 /** Validates event payloads; any refusal becomes a WsException with one clear sentence. */
 @Injectable()
@@ -14,7 +20,7 @@ export class WsValidationPipe extends ValidationPipe {
       exceptionFactory: (errors) => {
         const first = errors[0];
         const message = first ? Object.values(first.constraints ?? {})[0] : undefined;
-        const msg = message ?? 'invalid payload';
+        const msg = message ?? PAYLOAD_ERRORS.invalid;
         return new WsException(coded(validationCode(msg), msg));
       },
     });
@@ -25,7 +31,7 @@ export class WsValidationPipe extends ValidationPipe {
       metadata.type === 'body' &&
       (typeof value !== 'object' || value === null || Array.isArray(value))
     ) {
-      throw new WsException(coded('validation_failed', 'payload must be an object'));
+      throw new WsException(coded('validation_failed', PAYLOAD_ERRORS.notAnObject));
     }
     if (nestedDeeperThan(value, MAX_JSON_DEPTH)) throw new WsException(TOO_DEEPLY_NESTED);
     return super.transform(value, metadata);

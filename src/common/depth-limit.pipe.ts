@@ -1,5 +1,6 @@
 import { BadRequestException, Injectable, type PipeTransform } from '@nestjs/common';
-import { MAX_JSON_DEPTH, nestedDeeperThan, TOO_DEEPLY_NESTED } from './json-depth.js';
+import { MAX_JSON_DEPTH, TOO_DEEPLY_NESTED } from '../protocol/index.js';
+import { nestedDeeperThan } from './json-depth.js';
 
 /**
  * Refuses too deeply nested input with 400 before the ValidationPipe transforms it (which would

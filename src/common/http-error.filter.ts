@@ -14,11 +14,11 @@ import {
   type ErrorCode,
   ERROR_MESSAGES,
   isErrorCode,
-} from './error-codes.js';
+} from '../protocol/index.js';
 import { TooManyRequestsException } from './too-many-requests.exception.js';
 
 /**
- * Every HTTP error has the body `{status: 0, code, msg}` (codes: error-codes.ts). Unexpected errors are logged with their
+ * Every HTTP error has the body `{status: 0, code, msg}` (codes: protocol/errors.ts). Unexpected errors are logged with their
  * stack and answered with a generic 500; no stack trace reaches a client.
  */
 @Catch()

@@ -1,10 +1,4 @@
-/**
- * Deeper payloads are refused before validation: class-transformer recurses once per level and
- * overflows the stack at about 2,000 levels. Ours need 2.
- */
-export const MAX_JSON_DEPTH = 32;
-
-export const TOO_DEEPLY_NESTED = `payload nested too deeply (more than ${MAX_JSON_DEPTH} levels)`;
+// Payloads deeper than MAX_JSON_DEPTH are refused with TOO_DEEPLY_NESTED (both in protocol/).
 
 /**
  * Whether `value` nests objects and arrays more than `maxDepth` levels deep (`{}` is one level).

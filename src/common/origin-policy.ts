@@ -1,9 +1,8 @@
-import { ERROR_MESSAGES } from './error-codes.js';
-
 /**
  * Which browser origins may call us: the server's own (the page's Origin names the host the
  * request went to) and those listed in CORS_ORIGINS. A request without an Origin header does not
- * come from a page (curl, the socket.io Node client) and is let through; tokens guard it.
+ * come from a page (curl, the socket.io Node client) and is let through; tokens guard it. Those
+ * refused get ORIGIN_REFUSED (protocol/).
  */
 export class OriginPolicy {
   private readonly allowed: Set<string>;
@@ -22,5 +21,3 @@ export class OriginPolicy {
     }
   }
 }
-
-export const ORIGIN_REFUSED = ERROR_MESSAGES.origin_refused;

@@ -1,5 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-import { ERROR_MESSAGES } from './error-codes.js';
+import { ERROR_MESSAGES } from '../protocol/index.js';
 
 /** 429, with the seconds to wait; the error filter puts them in `Retry-After`. */
 export class TooManyRequestsException extends HttpException {

@@ -1,4 +1,4 @@
-import type { StoredMessage } from './message-store.service.js';
+import type { StoredMessage } from './stored-message.js';
 
 /** Recent messages sent on a fresh connect. */
 export const RECENT_ON_CONNECT = 100;

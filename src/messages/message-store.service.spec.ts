@@ -7,8 +7,9 @@ import { loadConfig } from '../config/app-config.js';
 import { dataSourceOptions } from '../database/data-source-options.js';
 import { DatabaseWatchdog } from '../database/database-watchdog.service.js';
 import { Message } from './message.entity.js';
-import { MessageStore, type StoredMessage } from './message-store.service.js';
+import { MessageStore } from './message-store.service.js';
 import { MessagesRepository } from './messages.repository.js';
+import type { StoredMessage } from './stored-message.js';
 
 describe(MessageStore.name, () => {
   let dir: string;

@@ -2,36 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { DatabaseWatchdog } from '../database/database-watchdog.service.js';
-import { type Message, SERVER_CID_PREFIX } from './message.entity.js';
+import { SERVER_CID_PREFIX } from './message.entity.js';
 import { MessagesRepository, type NewMessage } from './messages.repository.js';
-
-export interface MessageDraft {
-  sender: string;
-  /** The sender's account; the recipient's is found by name when the message is stored. */
-  senderId: number;
-  /** null: the group. */
-  recipient: string | null;
-  text: string;
-  /** The sender's own id for the message; a retry with the same one is stored once. */
-  cid?: string;
-  /** false for a private message whose recipient is offline. */
-  delivered: boolean;
-}
-
-export interface StoredMessage {
-  id: number;
-  sender: string;
-  /** null once the sender's account is removed. */
-  senderId: number | null;
-  recipient: string | null;
-  /** null for the group, and once the recipient's account is removed. */
-  recipientId: number | null;
-  text: string;
-  /** The sender's client id, when they gave one. */
-  cid?: string;
-  ts: number;
-  delivered: boolean;
-}
+import { type MessageDraft, retryKey, type StoredMessage } from './stored-message.js';
 
 export interface SaveResult {
   message: StoredMessage;
@@ -47,6 +20,12 @@ interface Pending {
 }
 
 type StoredListener = (messages: StoredMessage[]) => void;
+
+/** A message of a batch as found after the INSERT; `fresh`: this batch stored it. */
+interface Stored {
+  message: StoredMessage;
+  fresh: boolean;
+}
 
 /**
  * Stores messages in batches: whatever arrives while a batch is being written goes into the
@@ -133,34 +112,34 @@ export class MessageStore implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /** Writes the batch; returns the stored row for each pending message (by sender and cid). */
-  private async write(batch: Pending[]): Promise<Map<string, { row: Message; fresh: boolean }>> {
+  /** Writes the batch; returns the stored message for each pending one (by retryKey). */
+  private async write(batch: Pending[]): Promise<Map<string, Stored>> {
     const clientCids = batch.flatMap((p) => (p.draft.cid ? [p.draft.cid] : []));
-    const result = new Map<string, { row: Message; fresh: boolean }>();
-    for (const row of await this.messages.findByCids(clientCids)) {
-      if (row.senderId !== null) result.set(key(row.senderId, row.cid), { row, fresh: false });
+    const result = new Map<string, Stored>();
+    for (const [k, message] of await this.messages.findByCids(clientCids)) {
+      result.set(k, { message, fresh: false });
     }
     const rows = new Map<string, NewMessage>();
     for (const pending of batch) {
       pending.draft.cid ??= SERVER_CID_PREFIX + randomBytes(12).toString('base64url');
-      const k = key(pending.draft.senderId, pending.draft.cid);
+      const k = retryKey(pending.draft.senderId, pending.draft.cid);
       if (result.has(k) || rows.has(k)) continue;
       const { sender, senderId, recipient, text, cid, delivered } = pending.draft;
       rows.set(k, { sender, senderId, recipient, text, cid, delivered, createdAt: pending.ts });
     }
     await this.messages.insertSkippingDuplicates([...rows.values()]);
-    for (const row of await this.messages.findByCids([...rows.values()].map((r) => r.cid))) {
-      if (row.senderId === null) continue;
-      const k = key(row.senderId, row.cid);
-      if (rows.has(k)) result.set(k, { row, fresh: true });
+    for (const [k, message] of await this.messages.findByCids(
+      [...rows.values()].map((r) => r.cid),
+    )) {
+      if (rows.has(k)) result.set(k, { message, fresh: true });
     }
     return result;
   }
 
-  private settle(batch: Pending[], stored: Map<string, { row: Message; fresh: boolean }>): void {
+  private settle(batch: Pending[], stored: Map<string, Stored>): void {
     const fresh = [...stored.values()]
       .filter((s) => s.fresh)
-      .map((s) => toStored(s.row))
+      .map((s) => s.message)
       .sort((a, b) => a.id - b.id);
     if (fresh.length > 0) this.lastStored = Math.max(this.lastStored, fresh[fresh.length - 1].id);
     for (const listener of this.listeners) {
@@ -172,7 +151,7 @@ export class MessageStore implements OnModuleInit, OnApplicationShutdown {
     }
     const told = new Set<string>();
     for (const pending of batch) {
-      const k = key(pending.draft.senderId, pending.draft.cid!);
+      const k = retryKey(pending.draft.senderId, pending.draft.cid!);
       const found = stored.get(k);
       if (!found) {
         pending.reject(new Error('message was not stored'));
@@ -181,26 +160,7 @@ export class MessageStore implements OnModuleInit, OnApplicationShutdown {
       // Only the first of several identical retries in one batch counts as new.
       const duplicate = !found.fresh || told.has(k);
       told.add(k);
-      pending.resolve({ message: toStored(found.row), duplicate });
+      pending.resolve({ message: found.message, duplicate });
     }
   }
-}
-
-/** A retry is the same sender account with the same client id (see UQ_messages_cid_sender_id). */
-function key(senderId: number, cid: string): string {
-  return `${senderId}\u0000${cid}`;
-}
-
-export function toStored(row: Message): StoredMessage {
-  return {
-    id: row.id,
-    sender: row.sender,
-    senderId: row.senderId,
-    recipient: row.recipient,
-    recipientId: row.recipientId,
-    text: row.text,
-    cid: row.cid.startsWith(SERVER_CID_PREFIX) ? undefined : row.cid,
-    ts: row.createdAt,
-    delivered: row.delivered,
-  };
 }

@@ -1,15 +1,13 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AuthModule } from '../auth/auth.module.js';
 import { Message } from './message.entity.js';
 import { MessageStore } from './message-store.service.js';
-import { MessagesController } from './messages.controller.js';
 import { MessagesRepository } from './messages.repository.js';
 import { MessagesService } from './messages.service.js';
 
+/** Storage only: the table, the batched store and the reads. Clients reach it through chat/. */
 @Module({
-  imports: [TypeOrmModule.forFeature([Message]), AuthModule],
-  controllers: [MessagesController],
+  imports: [TypeOrmModule.forFeature([Message])],
   providers: [MessagesRepository, MessageStore, MessagesService],
   exports: [MessagesService, MessageStore],
 })

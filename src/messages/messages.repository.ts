@@ -2,36 +2,20 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Between, Brackets, type Repository } from 'typeorm';
 import { Message } from './message.entity.js';
+import {
+  type MessageRow,
+  retryKey,
+  type StoredMessage,
+  toStoredMessage,
+} from './stored-message.js';
 
 /** The recipient's account is found by name in the INSERT itself (NULL for the group). */
 export type NewMessage = Omit<Message, 'id' | 'recipientId'>;
 
-/** A row of `messages` as the drivers return it from raw SQL. */
-interface RawMessage {
-  id: number | string;
-  sender: string;
-  sender_id: number | string | null;
-  recipient: string | null;
-  recipient_id: number | string | null;
-  text: string;
-  cid: string;
-  created_at: number | string;
-  delivered: number | string | boolean;
-}
-
-function fromRaw(row: RawMessage): Message {
-  return Object.assign(new Message(), {
-    id: Number(row.id),
-    sender: row.sender,
-    senderId: row.sender_id === null ? null : Number(row.sender_id),
-    recipient: row.recipient,
-    recipientId: row.recipient_id === null ? null : Number(row.recipient_id),
-    text: row.text,
-    cid: row.cid,
-    createdAt: Number(row.created_at),
-    delivered: Number(row.delivered) === 1,
-  });
-}
+/** Plain SQL selects these: a MessageRow (the entity's names). */
+const ROW_COLUMNS =
+  'm.id, m.sender, m.sender_id AS senderId, m.recipient, m.recipient_id AS recipientId, ' +
+  'm.text, m.cid, m.created_at AS createdAt, m.delivered';
 
 /** Every query on the `messages` table goes through here. */
 @Injectable()
@@ -65,26 +49,35 @@ export class MessagesRepository {
       .execute();
   }
 
-  /** The stored messages with these client ids (any sender: the caller matches senders). */
-  async findByCids(cids: string[]): Promise<Message[]> {
-    if (cids.length === 0) return [];
+  /**
+   * The stored messages with these client ids, by retryKey (any sender: the caller matches
+   * senders; a message whose sender was removed is nobody's retry).
+   */
+  async findByCids(cids: string[]): Promise<Map<string, StoredMessage>> {
+    const found = new Map<string, StoredMessage>();
+    if (cids.length === 0) return found;
     // Plain SQL: on the hot path of every message, the query builder cost more than the query.
-    const rows: RawMessage[] = await this.messages.query(
-      `SELECT * FROM messages WHERE cid IN (${cids.map(() => '?').join(', ')})`,
+    const rows: MessageRow[] = await this.messages.query(
+      `SELECT ${ROW_COLUMNS} FROM messages m WHERE m.cid IN (${cids.map(() => '?').join(', ')})`,
       cids,
     );
-    return rows.map(fromRaw);
+    for (const row of rows) {
+      if (row.senderId !== null)
+        found.set(retryKey(Number(row.senderId), row.cid), toStoredMessage(row));
+    }
+    return found;
   }
 
   /** The newest `limit` group messages older than `beforeId`, newest first. */
-  findGroupPage(beforeId: number | undefined, limit: number): Promise<Message[]> {
+  findGroupPage(beforeId: number | undefined, limit: number): Promise<StoredMessage[]> {
     return this.messages
       .createQueryBuilder('m')
       .where('m.recipient IS NULL')
       .andWhere(beforeId ? 'm.id < :beforeId' : '1=1', { beforeId })
       .orderBy('m.id', 'DESC')
       .limit(limit)
-      .getMany();
+      .getMany()
+      .then((rows) => rows.map(toStoredMessage));
   }
 
   /**
@@ -96,7 +89,7 @@ export class MessagesRepository {
     other: string,
     beforeId: number | undefined,
     limit: number,
-  ): Promise<Message[]> {
+  ): Promise<StoredMessage[]> {
     return this.messages
       .createQueryBuilder('m')
       .where(
@@ -109,16 +102,18 @@ export class MessagesRepository {
       .andWhere(beforeId ? 'm.id < :beforeId' : '1=1', { beforeId })
       .orderBy('m.id', 'DESC')
       .limit(limit)
-      .getMany();
+      .getMany()
+      .then((rows) => rows.map(toStoredMessage));
   }
 
   /** What user `userId` may see (group, and private ones they sent or received), after `afterId`, oldest first. */
-  findVisibleAfter(userId: number, afterId: number, limit: number): Promise<Message[]> {
+  findVisibleAfter(userId: number, afterId: number, limit: number): Promise<StoredMessage[]> {
     return this.visibleTo(userId)
       .andWhere('m.id > :afterId', { afterId })
       .orderBy('m.id', 'ASC')
       .limit(limit)
-      .getMany();
+      .getMany()
+      .then((rows) => rows.map(toStoredMessage));
   }
 
   /**
@@ -143,14 +138,15 @@ export class MessagesRepository {
   }
 
   /** The private messages waiting for user `userId` after `afterId`, oldest first. */
-  findUndeliveredAfter(userId: number, afterId: number, limit: number): Promise<Message[]> {
+  findUndeliveredAfter(userId: number, afterId: number, limit: number): Promise<StoredMessage[]> {
     return this.messages
       .createQueryBuilder('m')
       .where('m.recipientId = :userId AND m.delivered = 0', { userId })
       .andWhere('m.id > :afterId', { afterId })
       .orderBy('m.id', 'ASC')
       .limit(limit)
-      .getMany();
+      .getMany()
+      .then((rows) => rows.map(toStoredMessage));
   }
 
   /** Marks delivered the private messages waiting for user `userId` with ids in (afterId, upToId]. */
@@ -167,7 +163,7 @@ export class MessagesRepository {
    * them all (a UNION of one small indexed query each), newest first; a message between two of
    * them may come twice.
    */
-  findRecentPrivateOfEach(userIds: number[], limit: number): Promise<Message[]> {
+  findRecentPrivateOfEach(userIds: number[], limit: number): Promise<StoredMessage[]> {
     return this.unionOfEach(
       userIds,
       'm.recipient IS NOT NULL AND (m.sender_id = ? OR m.recipient_id = ?)',
@@ -178,7 +174,7 @@ export class MessagesRepository {
   }
 
   /** For each user, the oldest `limit` private messages that waited for them, in one statement. */
-  findUndeliveredOfEach(userIds: number[], limit: number): Promise<Message[]> {
+  findUndeliveredOfEach(userIds: number[], limit: number): Promise<StoredMessage[]> {
     return this.unionOfEach(
       userIds,
       'm.recipient_id = ? AND m.delivered = 0',
@@ -209,15 +205,15 @@ export class MessagesRepository {
     params: (userId: number) => number[],
     order: string,
     limit: number,
-  ): Promise<Message[]> {
+  ): Promise<StoredMessage[]> {
     if (userIds.length === 0) return [];
     const take = Math.max(1, Math.trunc(limit));
-    const select = `SELECT m.* FROM messages m WHERE ${where} ORDER BY ${order} LIMIT ${take}`;
+    const select = `SELECT ${ROW_COLUMNS} FROM messages m WHERE ${where} ORDER BY ${order} LIMIT ${take}`;
     const mysql = this.messages.manager.connection.options.type === 'mysql';
     const member = (i: number) => (mysql ? `(${select})` : `SELECT * FROM (${select}) AS u${i}`);
     const sql = userIds.map((_, i) => member(i)).join(' UNION ALL ');
-    const rows: RawMessage[] = await this.messages.query(sql, userIds.flatMap(params));
-    return rows.map(fromRaw);
+    const rows: MessageRow[] = await this.messages.query(sql, userIds.flatMap(params));
+    return rows.map(toStoredMessage);
   }
 
   private visibleTo(userId: number) {

@@ -8,35 +8,21 @@ import {
   type CatchUpPage,
   RECENT_ON_CONNECT,
 } from './catch-up.js';
-import type { Message } from './message.entity.js';
-import {
-  type MessageDraft,
-  MessageStore,
-  type SaveResult,
-  type StoredMessage,
-  toStored,
-} from './message-store.service.js';
+import { type Conversation, HISTORY_MAX_LIMIT } from './history-page.js';
+import { MessageStore, type SaveResult } from './message-store.service.js';
 import { MessagesRepository } from './messages.repository.js';
-
-export const HISTORY_DEFAULT_LIMIT = 50;
-export const HISTORY_MAX_LIMIT = 200;
+import type { MessageDraft, StoredMessage } from './stored-message.js';
 
 /** Users whose connect history is read by one batch of queries. */
 const CONNECT_BATCH = 100;
 
 interface ConnectHistory {
-  recent: Message[];
+  recent: StoredMessage[];
   /** The oldest CATCH_UP_PAGE waiting ones: more may wait. */
-  waiting: Message[];
+  waiting: StoredMessage[];
   /** `recent` was cut: there are older messages. */
   older: boolean;
 }
-
-/**
- * One conversation: the group (`all`) or the private one between user `me` and the name `with`
- * (whoever holds it now, and removed accounts that held it).
- */
-export type Conversation = { kind: 'group' } | { kind: 'private'; me: number; with: string };
 
 @Injectable()
 export class MessagesService {
@@ -66,7 +52,7 @@ export class MessagesService {
       conversation.kind === 'group'
         ? await this.messages.findGroupPage(beforeId, take)
         : await this.messages.findPrivatePage(conversation.me, conversation.with, beforeId, take);
-    return rows.reverse().map(toStored);
+    return rows.reverse();
   }
 
   /**
@@ -113,7 +99,7 @@ export class MessagesService {
       const end = ids[Math.min(start + CATCH_UP_PAGE, ids.length) - 1];
       const rows = await this.messages.findVisibleAfter(userId, after, CATCH_UP_PAGE);
       yield {
-        messages: rows.filter((row) => row.id <= end).map(toStored),
+        messages: rows.filter((row) => row.id <= end),
         after,
         done: start + CATCH_UP_PAGE >= ids.length,
         more: false,
@@ -148,7 +134,7 @@ export class MessagesService {
       // These go out whatever the budget: they waited for the user.
       budget.charge(1);
       yield {
-        messages: [...byId.values()].sort((a, b) => a.id - b.id).map(toStored),
+        messages: [...byId.values()].sort((a, b) => a.id - b.id),
         after,
         done: !full,
         more,
@@ -170,12 +156,12 @@ export class MessagesService {
       this.messages.findRecentPrivateOfEach(unique, RECENT_ON_CONNECT),
       this.messages.findUndeliveredOfEach(unique, CATCH_UP_PAGE),
     ]);
-    const privateOf = new Map(unique.map((id) => [id, new Map<number, Message>()]));
+    const privateOf = new Map(unique.map((id) => [id, new Map<number, StoredMessage>()]));
     for (const m of privates) {
       if (m.senderId !== null) privateOf.get(m.senderId)?.set(m.id, m);
       if (m.recipientId !== null) privateOf.get(m.recipientId)?.set(m.id, m);
     }
-    const waitingFor = new Map(unique.map((id) => [id, [] as Message[]]));
+    const waitingFor = new Map(unique.map((id) => [id, [] as StoredMessage[]]));
     for (const m of waiting) if (m.recipientId !== null) waitingFor.get(m.recipientId)?.push(m);
     return userIds.map((id) => {
       const candidates = [...group, ...(privateOf.get(id)?.values() ?? [])];

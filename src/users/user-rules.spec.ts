@@ -4,12 +4,10 @@ import {
   isValidUsername,
   newUsernameProblem,
   normaliseUsername,
-  USERNAME_INVISIBLE,
-  USERNAME_RESERVED,
-  USERNAME_RULE,
   usernameKey,
   usernameSkeleton,
 } from './user-rules.js';
+import { USERNAME_INVISIBLE, USERNAME_RESERVED, USERNAME_RULE } from '../protocol/index.js';
 
 describe('user rules', () => {
   it.each(['alice', '张三', 'Ünal', 'user_1', 'a-b.c', 'x', 'a'.repeat(32), 'नमस्ते', 'مريم'])(

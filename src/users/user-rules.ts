@@ -1,19 +1,20 @@
 import { createHash } from 'node:crypto';
 import { ValidateBy, type ValidationOptions } from 'class-validator';
+import {
+  PASSWORD_MAX,
+  PASSWORD_MIN,
+  USERNAME_INVISIBLE,
+  USERNAME_RESERVED,
+  USERNAME_RULE,
+} from '../protocol/index.js';
+
 /**
  * Names: 1–32 characters of letters in any script (with their combining marks), decimal digits,
  * and `_ - .`. Names are NFC-normalised first, so that the same name typed on two keyboards is
  * one account.
  */
 export const USERNAME_PATTERN = /^[\p{L}\p{M}\p{Nd}_.-]{1,32}$/u;
-export const USERNAME_RULE = 'username must be 1-32 characters: letters, digits, "_", "-" or "."';
-export const USERNAME_INVISIBLE =
-  'username must begin with a visible character and hold no invisible ones';
-export const USERNAME_RESERVED = 'username is reserved';
-export const USERNAME_LOOKALIKE = 'username is too like a taken one';
-export const PASSWORD_MIN = 8;
-export const PASSWORD_MAX = 128;
-export const PASSWORD_RULE = `password must be ${PASSWORD_MIN}-${PASSWORD_MAX} characters`;
+// The refusals' texts (USERNAME_RULE, PASSWORD_RULE...) are the protocol's: protocol/errors.ts.
 
 /**
  * Names the protocol gives a meaning to: `all` is the group conversation (`typing` and

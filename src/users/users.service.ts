@@ -4,15 +4,13 @@ import {
   Injectable,
   NotFoundException,
 } from '@nestjs/common';
-import { ERROR_MESSAGES } from '../common/error-codes.js';
+import { ERROR_MESSAGES, PASSWORD_RULE, USERNAME_LOOKALIKE } from '../protocol/index.js';
 import { PasswordService } from './password.service.js';
 import type { User } from './user.entity.js';
 import {
   isValidPassword,
   newUsernameProblem,
   normaliseUsername,
-  PASSWORD_RULE,
-  USERNAME_LOOKALIKE,
   usernameKey,
 } from './user-rules.js';
 import { DuplicateUsernameError, UsersRepository } from './users.repository.js';

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
 import type { Socket } from 'socket.io-client';
-import type { AckResponse as Ack } from '../../src/chat/chat.events.js';
+import type { AckResponse as Ack } from '../../src/protocol/index.js';
 import { runUserCommand } from '../../src/cli/user-command.js';
 import { connect, login } from '../support/chat-client.js';
 import {

@@ -1,13 +1,7 @@
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional, IsString, Length } from 'class-validator';
-import {
-  normaliseUsername,
-  PASSWORD_MAX,
-  PASSWORD_MIN,
-  PASSWORD_RULE,
-  IsUsername,
-  USERNAME_RULE,
-} from '../../users/user-rules.js';
+import { PASSWORD_MAX, PASSWORD_MIN, PASSWORD_RULE, USERNAME_RULE } from '../../protocol/index.js';
+import { IsUsername, normaliseUsername } from '../../users/user-rules.js';
 
 /** Types are checked before any query: `{"password": {...}}` never reaches the database. */
 export class LoginDto {

@@ -2,13 +2,15 @@ import { BadRequestException, Controller, Get, Query, Req, UseGuards } from '@ne
 import type { AuthenticatedRequest } from '../auth/jwt.guard.js';
 import { JwtGuard } from '../auth/jwt.guard.js';
 import { isValidUsername, normaliseUsername } from '../users/user-rules.js';
+import type { Conversation } from '../messages/history-page.js';
+import { MessagesService } from '../messages/messages.service.js';
 import { HistoryQueryDto } from './dto/history-query.dto.js';
-import { type Conversation, MessagesService } from './messages.service.js';
 import { toHistoryItem } from './message-wire.js';
 
+/** `GET /messages`: a page of one of the caller's conversations, as `history` items. */
 @Controller('messages')
 @UseGuards(JwtGuard)
-export class MessagesController {
+export class HistoryController {
   constructor(private readonly messages: MessagesService) {}
 
   /** One conversation of the caller's, newest page first, each page oldest first. */

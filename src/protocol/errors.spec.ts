@@ -2,10 +2,15 @@ import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
-import { SERVER_ERRORS } from '../chat/chat.events.js';
-import { LIMIT_ERRORS } from '../chat/socket-limits.service.js';
-import { codeOf, ERROR_MESSAGES, type ErrorCode, validationCode } from './error-codes.js';
-import { projectRoot } from './project-root.js';
+import { projectRoot } from '../common/project-root.js';
+import {
+  codeOf,
+  ERROR_MESSAGES,
+  type ErrorCode,
+  LIMIT_ERRORS,
+  SERVER_ERRORS,
+  validationCode,
+} from './errors.js';
 
 const CODES = Object.keys(ERROR_MESSAGES) as ErrorCode[];
 const HAN = /\p{Script=Han}/u;

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { describe, expect, it } from '@jest/globals';
 import { MESSAGE_MAPPING_METADATA, MESSAGE_METADATA } from '@nestjs/websockets/constants.js';
-import { HANDLED_EVENTS } from './chat.events.js';
+import { HANDLED_EVENTS } from '../protocol/index.js';
 import { ChatGateway } from './chat.gateway.js';
 
 describe('HANDLED_EVENTS', () => {
