@@ -58,7 +58,7 @@ export class SocketLimits {
     return null;
   }
 
-  /** Frees the socket's place, and it is offline (once, however often it is called). */
+  /** Frees the socket's place, its user's connection in PresenceService with it (once, however often it is called). */
   closed(socket: Socket): void {
     this.counted.get(socket)?.();
   }
