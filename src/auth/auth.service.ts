@@ -1,6 +1,7 @@
-import { ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { ForbiddenException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { ERROR_MESSAGES } from '../common/error-codes.js';
-import { AppConfig } from '../config/app-config.js';
+import type { ConfigType } from '@nestjs/config';
+import { authConfig } from './auth.config.js';
 import { normaliseUsername } from '../users/user-rules.js';
 import { type PublicUser, UsersService } from '../users/users.service.js';
 import { LoginThrottle } from './login-throttle.service.js';
@@ -19,7 +20,7 @@ export class AuthService {
     private readonly tokens: TokenService,
     private readonly sessions: SessionsService,
     private readonly throttle: LoginThrottle,
-    private readonly config: AppConfig,
+    @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
   ) {}
 
   /** The user of a token that is signed, unexpired and not revoked; 401 otherwise. */

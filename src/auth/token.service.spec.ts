@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { UnauthorizedException } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { createHmac, createSecretKey } from 'node:crypto';
-import { loadConfig } from '../config/app-config.js';
+import { loadConfig } from '../app-config.js';
 import { TokenService, tokenFromAuthorizationHeader } from './token.service.js';
 
 const SECRET = 's'.repeat(40);

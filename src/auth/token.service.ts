@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, UnauthorizedException } from '@nestjs/common';
+import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { JwtService, TokenExpiredError } from '@nestjs/jwt';
 import { ERROR_MESSAGES } from '../common/error-codes.js';
-import { AppConfig } from '../config/app-config.js';
+import type { ConfigType } from '@nestjs/config';
+import { authConfig } from './auth.config.js';
 import type { PublicUser } from '../users/users.service.js';
 
 /** Claims of our tokens: `sub` is the user id; `data` (as in the original) and `username` the name. */
@@ -41,7 +42,7 @@ export const UNAUTHORIZED = ERROR_MESSAGES.unauthorized;
 export class TokenService {
   constructor(
     private readonly jwt: JwtService,
-    private readonly config: AppConfig,
+    @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
   ) {}
 
   sign(user: PublicUser): string {

@@ -1,7 +1,8 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { Server, ServerOptions } from 'socket.io';
-import type { AppConfig } from '../config/app-config.js';
+import type { ConfigType } from '@nestjs/config';
+import type { httpConfig } from '../common/http.config.js';
 import { ORIGIN_REFUSED, type OriginPolicy } from '../common/origin-policy.js';
 import { handshakeError } from './chat.events.js';
 
@@ -16,7 +17,7 @@ export const MAX_SOCKET_MESSAGE_BYTES = 64 * 1024;
 export class ChatIoAdapter extends IoAdapter {
   constructor(
     app: INestApplicationContext,
-    private readonly config: AppConfig,
+    private readonly config: ConfigType<typeof httpConfig>,
     private readonly origins: OriginPolicy,
   ) {
     super(app);

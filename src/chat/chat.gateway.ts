@@ -1,5 +1,6 @@
 import {
   type BeforeApplicationShutdown,
+  Inject,
   Logger,
   type OnModuleDestroy,
   UnauthorizedException,
@@ -27,7 +28,8 @@ import {
   UNAUTHORIZED,
 } from '../auth/token.service.js';
 import { ERROR_MESSAGES } from '../common/error-codes.js';
-import { AppConfig } from '../config/app-config.js';
+import type { ConfigType } from '@nestjs/config';
+import { chatConfig } from './chat.config.js';
 import { type MessageDraft, MessageStore } from '../messages/message-store.service.js';
 import { toHistoryItem } from '../messages/message-wire.js';
 import { MessagesService } from '../messages/messages.service.js';
@@ -102,7 +104,7 @@ export class ChatGateway
     private readonly store: MessageStore,
     private readonly users: UsersService,
     private readonly limits: SocketLimits,
-    private readonly config: AppConfig,
+    @Inject(chatConfig.KEY) private readonly config: ConfigType<typeof chatConfig>,
   ) {}
 
   /** Every connection is authenticated at the handshake: no valid token, no connection. */

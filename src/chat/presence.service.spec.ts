@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
-import { loadConfig } from '../config/app-config.js';
+import { loadConfig } from '../app-config.js';
 import { DeliveryService, type ChatServer } from './delivery.service.js';
 import { PresenceService } from './presence.service.js';
 

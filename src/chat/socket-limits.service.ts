@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Socket } from 'socket.io';
-import { AppConfig } from '../config/app-config.js';
+import type { ConfigType } from '@nestjs/config';
+import { chatConfig } from './chat.config.js';
 import { ERROR_MESSAGES } from '../common/error-codes.js';
 import { TokenBuckets } from '../common/token-buckets.js';
 import { errorNotice, HANDLED_EVENTS } from './chat.events.js';
@@ -35,7 +36,7 @@ export class SocketLimits {
   /** Counted sockets, each with what frees its place. */
   private readonly counted = new WeakMap<Socket, () => void>();
 
-  constructor(private readonly config: AppConfig) {
+  constructor(@Inject(chatConfig.KEY) private readonly config: ConfigType<typeof chatConfig>) {
     const { socketEventBurst, socketEventsPerSecond } = config.limits;
     this.events = new TokenBuckets(socketEventBurst, socketEventsPerSecond);
   }

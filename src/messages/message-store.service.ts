@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { AppConfig } from '../config/app-config.js';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { messagesConfig } from './messages.config.js';
 import { DatabaseWatchdog } from '../database/database-watchdog.service.js';
 import { type Message, SERVER_CID_PREFIX } from './message.entity.js';
 import { MessagesRepository, type NewMessage } from './messages.repository.js';
@@ -65,7 +72,7 @@ export class MessageStore implements OnModuleInit, OnApplicationShutdown {
 
   constructor(
     private readonly messages: MessagesRepository,
-    private readonly config: AppConfig,
+    @Inject(messagesConfig.KEY) private readonly config: ConfigType<typeof messagesConfig>,
     private readonly watchdog: DatabaseWatchdog,
   ) {}
 
