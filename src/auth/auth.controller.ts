@@ -13,7 +13,8 @@ import {
 import type { Response } from 'express';
 import type { ConfigType } from '@nestjs/config';
 import { authConfig } from './auth.config.js';
-import { AuthService, type Session } from './auth.service.js';
+import { AuthService } from './auth.service.js';
+import type { Session } from './session.js';
 import { LoginDto, LogoutDto, RegisterDto } from './dto/credentials.dto.js';
 import { SessionsService } from './sessions.service.js';
 import { type AuthenticatedRequest, JwtGuard } from './jwt.guard.js';

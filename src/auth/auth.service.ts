@@ -3,15 +3,12 @@ import { ERROR_MESSAGES } from '../common/error-codes.js';
 import type { ConfigType } from '@nestjs/config';
 import { authConfig } from './auth.config.js';
 import { normaliseUsername } from '../users/user-rules.js';
-import { type PublicUser, UsersService } from '../users/users.service.js';
+import { UsersService } from '../users/users.service.js';
 import { LoginThrottle } from './login-throttle.service.js';
 import { SessionsService } from './sessions.service.js';
-import { type AuthenticatedUser, TokenService, UNAUTHORIZED } from './token.service.js';
-
-export interface Session {
-  user: PublicUser;
-  token: string;
-}
+import type { Session } from './session.js';
+import { type AuthenticatedUser, UNAUTHORIZED } from './token.js';
+import { TokenService } from './token.service.js';
 
 @Injectable()
 export class AuthService {

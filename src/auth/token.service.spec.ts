@@ -3,7 +3,8 @@ import { UnauthorizedException } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { createHmac, createSecretKey } from 'node:crypto';
 import { loadConfig } from '../app-config.js';
-import { TokenService, tokenFromAuthorizationHeader } from './token.service.js';
+import { tokenFromAuthorizationHeader } from './token.js';
+import { TokenService } from './token.service.js';
 
 const SECRET = 's'.repeat(40);
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');

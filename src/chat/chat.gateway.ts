@@ -26,7 +26,7 @@ import {
   TOKEN_EXPIRED,
   tokenFromAuthorizationHeader,
   UNAUTHORIZED,
-} from '../auth/token.service.js';
+} from '../auth/token.js';
 import { ERROR_MESSAGES } from '../common/error-codes.js';
 import type { ConfigType } from '@nestjs/config';
 import { chatConfig } from './chat.config.js';

@@ -3,7 +3,8 @@ import type { AuthenticatedRequest } from '../auth/jwt.guard.js';
 import { JwtGuard } from '../auth/jwt.guard.js';
 import { isValidUsername, normaliseUsername } from '../users/user-rules.js';
 import { HistoryQueryDto } from './dto/history-query.dto.js';
-import { type Conversation, MessagesService } from './messages.service.js';
+import type { Conversation } from './history.js';
+import { MessagesService } from './messages.service.js';
 import { toHistoryItem } from './message-wire.js';
 
 @Controller('messages')

@@ -8,6 +8,7 @@ import {
   type CatchUpPage,
   RECENT_ON_CONNECT,
 } from './catch-up.js';
+import { type Conversation, HISTORY_MAX_LIMIT } from './history.js';
 import type { Message } from './message.entity.js';
 import {
   type MessageDraft,
@@ -17,9 +18,6 @@ import {
   toStored,
 } from './message-store.service.js';
 import { MessagesRepository } from './messages.repository.js';
-
-export const HISTORY_DEFAULT_LIMIT = 50;
-export const HISTORY_MAX_LIMIT = 200;
 
 /** Users whose connect history is read by one batch of queries. */
 const CONNECT_BATCH = 100;
@@ -31,12 +29,6 @@ interface ConnectHistory {
   /** `recent` was cut: there are older messages. */
   older: boolean;
 }
-
-/**
- * One conversation: the group (`all`) or the private one between user `me` and the name `with`
- * (whoever holds it now, and removed accounts that held it).
- */
-export type Conversation = { kind: 'group' } | { kind: 'private'; me: number; with: string };
 
 @Injectable()
 export class MessagesService {

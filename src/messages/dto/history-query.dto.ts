@@ -1,6 +1,6 @@
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Min } from 'class-validator';
-import { HISTORY_DEFAULT_LIMIT } from '../messages.service.js';
+import { HISTORY_DEFAULT_LIMIT } from '../history.js';
 
 const toNumber = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
