@@ -15,6 +15,7 @@ import { httpConfig } from './common/http.config.js';
 import { ORIGIN_REFUSED, OriginPolicy } from './common/origin-policy.js';
 import { projectRoot } from './common/project-root.js';
 import { ChatIoAdapter } from './chat/chat-io.adapter.js';
+import { isDatabaseUnavailable } from './database/database-errors.js';
 
 /** Bigger bodies are refused with 413 before they are parsed. */
 const BODY_LIMIT = '16kb';
@@ -71,7 +72,8 @@ export async function createApp(
     app.enableCors({ origin: config.corsOrigins, exposedHeaders: ['Authorization'] });
   }
   app.useWebSocketAdapter(new ChatIoAdapter(app, config, origins));
-  app.useGlobalFilters(new HttpErrorFilter());
+  // The database's errors that mean "unavailable" (503) are the database layer's to know.
+  app.useGlobalFilters(new HttpErrorFilter(isDatabaseUnavailable));
   app.useGlobalPipes(
     new DepthLimitPipe(),
     new ValidationPipe({
