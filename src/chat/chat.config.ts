@@ -1,6 +1,9 @@
 import { featureConfig } from '../config/feature-config.js';
 
-/** Presence, live-session checks and socket limits (PRESENCE_FLUSH_MS, SESSION_CHECK_MS, SOCKET_*, MAX_SOCKETS_*, SLOW_CONSUMER_BYTES). */
+/**
+ * Presence, live-session checks and socket limits (PRESENCE_FLUSH_MS, SESSION_CHECK_MS, SOCKET_*,
+ * MAX_SOCKETS_*, SLOW_CONSUMER_BYTES).
+ */
 export const chatConfig = featureConfig('chat', (env) => ({
   /** Presence changes are coalesced into one online-list broadcast per window. */
   presenceFlushMs: env.PRESENCE_FLUSH_MS ?? 100,

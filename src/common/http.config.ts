@@ -2,7 +2,7 @@ import { featureConfig } from '../config/feature-config.js';
 
 const ORIGIN = /^https?:\/\/[^/\s,]+$/;
 
-/** Where the server listens, and the origins it answers besides its own (HOST, PORT, CORS_ORIGINS). */
+/** Where the server listens, and the other origins it answers (HOST, PORT, CORS_ORIGINS). */
 export const httpConfig = featureConfig('http', (env) => ({
   host: env.HOST ?? '0.0.0.0',
   port: env.PORT ?? 3000,
