@@ -2,8 +2,9 @@ import { Controller, type DynamicModule, Get, Module, Redirect } from '@nestjs/c
 import { AuthModule } from './auth/auth.module.js';
 import { ChatModule } from './chat/chat.module.js';
 import { MessagesModule } from './messages/messages.module.js';
-import { AppConfig } from './config/app-config.js';
-import { ConfigModule } from './config/config.module.js';
+import { FEATURE_CONFIGS } from './app-config.js';
+import type { Env } from './config/environment.js';
+import { configModule } from './config/feature-config.js';
 import { DatabaseModule } from './database/database.module.js';
 import { UsersModule } from './users/users.module.js';
 
@@ -16,11 +17,12 @@ class RootController {
 
 @Module({})
 export class AppModule {
-  static register(config: AppConfig): DynamicModule {
+  /** The app on `env`: process.env in main.ts, a test's own object in the e2e tests. */
+  static register(env: Env = process.env): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot(config),
+        configModule(env, FEATURE_CONFIGS),
         DatabaseModule,
         UsersModule,
         AuthModule,

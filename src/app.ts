@@ -1,17 +1,20 @@
 import 'reflect-metadata';
 import { BadRequestException, type LogLevel, ValidationPipe } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { join } from 'node:path';
 import { AppModule } from './app.module.js';
-import type { AppConfig } from './config/app-config.js';
+import type { Env } from './config/environment.js';
 import { DepthLimitPipe } from './common/depth-limit.pipe.js';
 import { HttpErrorFilter } from './common/http-error.filter.js';
+import { httpConfig } from './common/http.config.js';
 import { OriginPolicy } from './common/origin-policy.js';
 import { projectRoot } from './common/project-root.js';
 import { ChatIoAdapter } from './chat/chat-io.adapter.js';
+import { isDatabaseUnavailable } from './database/database-errors.js';
 import { codeOf, ORIGIN_REFUSED, validationCode } from './protocol/index.js';
 
 /** Bigger bodies are refused with 413 before they are parsed. */
@@ -21,12 +24,15 @@ export interface CreateAppOptions {
   logger?: LogLevel[] | false;
 }
 
-/** The whole application, configured but not listening (main.ts and the e2e tests share it). */
+/**
+ * The whole application on the environment `env`, configured but not listening (main.ts and the
+ * e2e tests share it; a test passes its own environment).
+ */
 export async function createApp(
-  config: AppConfig,
+  env: Env = process.env,
   options: CreateAppOptions = {},
 ): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(env), {
     logger: options.logger ?? ['log', 'warn', 'error'],
     abortOnError: false,
     bodyParser: false,
@@ -56,6 +62,7 @@ export async function createApp(
       },
     }),
   );
+  const config = app.get<ConfigType<typeof httpConfig>>(httpConfig.KEY);
   const origins = new OriginPolicy(config.corsOrigins);
   app.use((req: Request, res: Response, next: NextFunction) => {
     if (origins.isAllowed(req.headers.origin, req.headers.host)) return next();
@@ -65,7 +72,8 @@ export async function createApp(
     app.enableCors({ origin: config.corsOrigins, exposedHeaders: ['Authorization'] });
   }
   app.useWebSocketAdapter(new ChatIoAdapter(app, origins));
-  app.useGlobalFilters(new HttpErrorFilter());
+  // The database's errors that mean "unavailable" (503) are the database layer's to know.
+  app.useGlobalFilters(new HttpErrorFilter(isDatabaseUnavailable));
   app.useGlobalPipes(
     new DepthLimitPipe(),
     new ValidationPipe({

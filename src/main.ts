@@ -1,20 +1,24 @@
 import { Logger } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import { createApp } from './app.js';
-import { ConfigError, loadConfig } from './config/app-config.js';
+import { httpConfig } from './common/http.config.js';
+import { ConfigError } from './config/environment.js';
 import { DatabaseWatchdog } from './database/database-watchdog.service.js';
+import { databaseConfig } from './database/database.config.js';
 
 async function bootstrap(): Promise<void> {
-  const config = loadConfig();
-  const app = await createApp(config);
-  await app.listen(config.port, config.host);
+  const app = await createApp(process.env);
+  const { host, port } = app.get<ConfigType<typeof httpConfig>>(httpConfig.KEY);
+  const { database } = app.get<ConfigType<typeof databaseConfig>>(databaseConfig.KEY);
+  await app.listen(port, host);
   const stop = stopGracefully(() => app.close());
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.on(signal, () => stop(`${signal}: stopping`, 0));
   }
   // A dropped database or a removed SQLite file: stop, exit 1, and let a supervisor start us again.
   app.get(DatabaseWatchdog).onLost(() => stop('database gone: stopping', 1));
-  const where = config.database.type === 'sqlite' ? `SQLite ${config.database.file}` : 'MySQL';
-  Logger.log(`chat server on http://localhost:${config.port}/ (database: ${where})`, 'Main');
+  const where = database.type === 'sqlite' ? `SQLite ${database.file}` : 'MySQL';
+  Logger.log(`chat server on http://localhost:${port}/ (database: ${where})`, 'Main');
 }
 
 /** Seconds a stop may take before the process gives up waiting and exits anyway. */

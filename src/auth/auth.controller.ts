@@ -1,7 +1,20 @@
-import { Body, Controller, Get, HttpCode, Ip, Post, Req, Res, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  Ip,
+  Post,
+  Req,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import type { Response } from 'express';
-import { AppConfig } from '../config/app-config.js';
-import { AuthService, type Session } from './auth.service.js';
+import type { ConfigType } from '@nestjs/config';
+import { authConfig } from './auth.config.js';
+import { AuthService } from './auth.service.js';
+import type { Session } from './session.js';
 import { LoginDto, LogoutDto, RegisterDto } from './dto/credentials.dto.js';
 import { SessionsService } from './sessions.service.js';
 import { type AuthenticatedRequest, JwtGuard } from './jwt.guard.js';
@@ -11,7 +24,7 @@ export class AuthController {
   constructor(
     private readonly auth: AuthService,
     private readonly sessions: SessionsService,
-    private readonly config: AppConfig,
+    @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
   ) {}
 
   @Post('login')

@@ -2,8 +2,9 @@ import { createSecretKey } from 'node:crypto';
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AppConfig } from '../config/app-config.js';
+import type { ConfigType } from '@nestjs/config';
 import { UsersModule } from '../users/users.module.js';
+import { authConfig } from './auth.config.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { JwtGuard } from './jwt.guard.js';
@@ -16,10 +17,10 @@ import { TokenService } from './token.service.js';
 @Module({
   imports: [
     JwtModule.registerAsync({
-      inject: [AppConfig],
+      inject: [authConfig.KEY],
       // A key made once: given a string, jsonwebtoken builds one (after trying it as a public
       // key) on every verify, which was the largest cost of a crowd connecting.
-      useFactory: (config: AppConfig) => ({
+      useFactory: (config: ConfigType<typeof authConfig>) => ({
         secret: createSecretKey(Buffer.from(config.jwtSecret)),
       }),
     }),

@@ -1,16 +1,14 @@
-import { ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { ForbiddenException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import { ERROR_MESSAGES } from '../protocol/index.js';
-import { AppConfig } from '../config/app-config.js';
+import { authConfig } from './auth.config.js';
 import { normaliseUsername } from '../users/user-rules.js';
-import { type PublicUser, UsersService } from '../users/users.service.js';
+import { UsersService } from '../users/users.service.js';
 import { LoginThrottle } from './login-throttle.service.js';
 import { SessionsService } from './sessions.service.js';
-import { type AuthenticatedUser, TokenService, UNAUTHORIZED } from './token.service.js';
-
-export interface Session {
-  user: PublicUser;
-  token: string;
-}
+import type { Session } from './session.js';
+import { type AuthenticatedUser, UNAUTHORIZED } from './token.js';
+import { TokenService } from './token.service.js';
 
 @Injectable()
 export class AuthService {
@@ -19,7 +17,7 @@ export class AuthService {
     private readonly tokens: TokenService,
     private readonly sessions: SessionsService,
     private readonly throttle: LoginThrottle,
-    private readonly config: AppConfig,
+    @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
   ) {}
 
   /** The user of a token that is signed, unexpired and not revoked; 401 otherwise. */

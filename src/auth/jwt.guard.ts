@@ -1,7 +1,7 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { AuthService } from './auth.service.js';
-import { type AuthenticatedUser, tokenFromAuthorizationHeader } from './token.service.js';
+import { type AuthenticatedUser, tokenFromAuthorizationHeader } from './token.js';
 
 export interface AuthenticatedRequest extends Request {
   user: AuthenticatedUser;

@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
-import { AppConfig } from '../config/app-config.js';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { authConfig } from './auth.config.js';
 import { TokenBuckets } from '../common/token-buckets.js';
 import { TooManyRequestsException } from '../common/too-many-requests.exception.js';
 
@@ -21,7 +22,7 @@ export class LoginThrottle {
   private readonly failuresPerUserAndIp: TokenBuckets;
   private readonly failuresPerUser: TokenBuckets;
 
-  constructor(config: AppConfig) {
+  constructor(@Inject(authConfig.KEY) config: ConfigType<typeof authConfig>) {
     const { loginPerIpPerMinute: ip, loginFailuresPerUser: user } = config.limits;
     this.perIp = new TokenBuckets(ip, ip / 60);
     this.failuresPerUserAndIp = new TokenBuckets(user, user / FIFTEEN_MINUTES);

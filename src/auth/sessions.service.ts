@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@ne
 import { Batcher } from '../common/batcher.js';
 import { UsersService } from '../users/users.service.js';
 import { RevokedTokensRepository } from './revoked-tokens.repository.js';
-import { type AuthenticatedUser, expiresAtMs } from './token.service.js';
+import { type AuthenticatedUser, expiresAtMs } from './token.js';
 
 export type RevocationListener = (
   event: { jti: string } | { userId: number; username: string },

@@ -2,8 +2,9 @@ import { describe, expect, it } from '@jest/globals';
 import { UnauthorizedException } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { createHmac, createSecretKey } from 'node:crypto';
-import { loadConfig } from '../config/app-config.js';
-import { TokenService, tokenFromAuthorizationHeader } from './token.service.js';
+import { loadConfig } from '../app-config.js';
+import { tokenFromAuthorizationHeader } from './token.js';
+import { TokenService } from './token.service.js';
 
 const SECRET = 's'.repeat(40);
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');

@@ -1,47 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, UnauthorizedException } from '@nestjs/common';
+import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { JwtService, TokenExpiredError } from '@nestjs/jwt';
-import { ERROR_MESSAGES } from '../protocol/index.js';
-import { AppConfig } from '../config/app-config.js';
-import type { PublicUser } from '../users/users.service.js';
-
-/** Claims of our tokens: `sub` is the user id; `data` (as in the original) and `username` the name. */
-export interface TokenClaims {
-  sub: string;
-  data: string;
-  username: string;
-  /** Token id, for logging out this one token. */
-  jti: string;
-  /** The user's token version when issued; bumped to refuse all older tokens. */
-  ver: number;
-  iat: number;
-  exp: number;
-}
-
-export interface AuthenticatedUser {
-  id: number;
-  username: string;
-  /** Expiry, in seconds since the epoch. */
-  exp: number;
-  jti: string;
-  ver: number;
-}
-
-export const TOKEN_EXPIRED = ERROR_MESSAGES.token_expired;
-export const CLOCK_TOLERANCE_SECONDS = 5;
-
-/** When a token stops being accepted, in milliseconds since the epoch (clock tolerance included). */
-export function expiresAtMs(user: { exp: number }): number {
-  return (user.exp + CLOCK_TOLERANCE_SECONDS) * 1000;
-}
-export const UNAUTHORIZED = ERROR_MESSAGES.unauthorized;
+import type { ConfigType } from '@nestjs/config';
+import { authConfig } from './auth.config.js';
+import {
+  type AuthenticatedUser,
+  CLOCK_TOLERANCE_SECONDS,
+  TOKEN_EXPIRED,
+  type TokenClaims,
+  UNAUTHORIZED,
+} from './token.js';
+import type { PublicUser } from '../users/public-user.js';
 
 /** Signs and verifies HS256 JWTs with JWT_SECRET (AuthModule gives JwtService the key); no other algorithm is ever accepted. */
 @Injectable()
 export class TokenService {
   constructor(
     private readonly jwt: JwtService,
-    private readonly config: AppConfig,
+    @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
   ) {}
 
   sign(user: PublicUser): string {
@@ -94,12 +70,4 @@ export class TokenService {
     }
     return { id, username: claims.data, exp: claims.exp, jti: claims.jti, ver: claims.ver };
   }
-}
-
-/** `Authorization: <jwt>` (the original's form) or `Authorization: Bearer <jwt>`. */
-export function tokenFromAuthorizationHeader(header: unknown): string | undefined {
-  if (typeof header !== 'string') return undefined;
-  const token = header.replace(/^Bearer\s+/i, '').trim();
-  // The original page sends the string "null" when it has no token.
-  return token && token !== 'null' && token !== 'undefined' ? token : undefined;
 }

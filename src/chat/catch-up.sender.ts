@@ -1,5 +1,6 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { AppConfig } from '../config/app-config.js';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { chatConfig } from './chat.config.js';
 import type { CatchUpBudget } from '../messages/catch-up.js';
 import { MessagesService } from '../messages/messages.service.js';
 import { ChatEvent, SERVER_ERRORS } from '../protocol/index.js';
@@ -25,7 +26,7 @@ export class CatchUpSender {
   constructor(
     private readonly messages: MessagesService,
     private readonly limits: SocketLimits,
-    private readonly config: AppConfig,
+    @Inject(chatConfig.KEY) private readonly config: ConfigType<typeof chatConfig>,
   ) {}
 
   /** Everything after `lastId` (or the recent messages) up to `untilId`, which arrive live after. */

@@ -1,6 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import { Server } from 'socket.io';
-import { AppConfig } from '../config/app-config.js';
+import type { ConfigType } from '@nestjs/config';
+import { httpConfig } from '../common/http.config.js';
 import type { ChatServer } from './chat-socket.js';
 
 /** Largest socket.io message accepted; a chat message is at most 2,000 characters (8 KB). */
@@ -18,8 +19,8 @@ export const MAX_SOCKET_MESSAGE_BYTES = 64 * 1024;
  */
 export const chatServerProvider: Provider = {
   provide: Server,
-  inject: [AppConfig],
-  useFactory: (config: AppConfig): ChatServer =>
+  inject: [httpConfig.KEY],
+  useFactory: (config: ConfigType<typeof httpConfig>): ChatServer =>
     new Server({
       maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES,
       cors: config.corsOrigins.length > 0 ? { origin: config.corsOrigins } : undefined,

@@ -1,5 +1,5 @@
 import type { Server, Socket } from 'socket.io';
-import type { AuthenticatedUser } from '../auth/token.service.js';
+import type { AuthenticatedUser } from '../auth/token.js';
 import type { ClientToServerEvents, ServerToClientEvents } from '../protocol/index.js';
 
 /** What the handshake (ChatHandshake) attaches to each authenticated socket. */

@@ -1,11 +1,7 @@
 import { Injectable, Logger, UnauthorizedException } from '@nestjs/common';
 import type { Socket } from 'socket.io';
 import { AuthService } from '../auth/auth.service.js';
-import {
-  TOKEN_EXPIRED,
-  tokenFromAuthorizationHeader,
-  UNAUTHORIZED,
-} from '../auth/token.service.js';
+import { TOKEN_EXPIRED, tokenFromAuthorizationHeader, UNAUTHORIZED } from '../auth/token.js';
 import { PRESENCE_CHANGES, SHUTDOWN_ERRORS } from '../protocol/index.js';
 import type { ChatSocket } from './chat-socket.js';
 import { handshakeError } from './error-notice.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
-import { loadConfig } from '../config/app-config.js';
+import { loadConfig } from '../app-config.js';
 import type { MessageStore } from '../messages/message-store.service.js';
 import type { ChatServer } from './chat-socket.js';
 import { DeliveryService } from './delivery.service.js';

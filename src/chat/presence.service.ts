@@ -1,5 +1,6 @@
-import { Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { AppConfig } from '../config/app-config.js';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { chatConfig } from './chat.config.js';
 import { DeliveryService } from './delivery.service.js';
 
 /** While changes keep coming, the whole list still goes out at least this often per client that takes it. */
@@ -33,7 +34,7 @@ export class PresenceService implements OnModuleDestroy {
 
   constructor(
     private readonly delivery: DeliveryService,
-    private readonly config: AppConfig,
+    @Inject(chatConfig.KEY) private readonly config: ConfigType<typeof chatConfig>,
   ) {}
 
   /** Records one more connection of this user; `fullLists`: it takes whole lists, not changes. */

@@ -8,8 +8,9 @@ import {
 } from '@nestjs/common';
 import { Server } from 'socket.io';
 import { SessionsService } from '../auth/sessions.service.js';
-import { expiresAtMs, TOKEN_EXPIRED } from '../auth/token.service.js';
-import { AppConfig } from '../config/app-config.js';
+import { expiresAtMs, TOKEN_EXPIRED } from '../auth/token.js';
+import type { ConfigType } from '@nestjs/config';
+import { chatConfig } from './chat.config.js';
 import { MessageStore } from '../messages/message-store.service.js';
 import { ChatEvent, LIMIT_ERRORS, SHUTDOWN_ERRORS } from '../protocol/index.js';
 import { type ChatServer, type ChatSocket, tokenRoom, userRoom } from './chat-socket.js';
@@ -39,7 +40,7 @@ export class SocketLifecycle implements OnModuleInit, OnModuleDestroy, BeforeApp
     private readonly sessions: SessionsService,
     private readonly store: MessageStore,
     private readonly limits: SocketLimits,
-    private readonly config: AppConfig,
+    @Inject(chatConfig.KEY) private readonly config: ConfigType<typeof chatConfig>,
   ) {}
 
   /** The server is stopping: new connections and messages are refused. */

@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Socket } from 'socket.io';
-import { AppConfig } from '../config/app-config.js';
+import type { ConfigType } from '@nestjs/config';
+import { chatConfig } from './chat.config.js';
 import { TokenBuckets } from '../common/token-buckets.js';
 import { ChatEvent, CONNECTION_GONE, HANDLED_EVENTS, LIMIT_ERRORS } from '../protocol/index.js';
 import { errorNotice } from './error-notice.js';
@@ -26,7 +27,7 @@ export class SocketLimits {
   private readonly counted = new WeakMap<Socket, () => void>();
 
   constructor(
-    private readonly config: AppConfig,
+    @Inject(chatConfig.KEY) private readonly config: ConfigType<typeof chatConfig>,
     private readonly presence: PresenceService,
   ) {
     const { socketEventBurst, socketEventsPerSecond } = config.limits;

@@ -2,7 +2,7 @@ import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/com
 import { WsException } from '@nestjs/websockets';
 import type { Socket } from 'socket.io';
 import type { ChatSocketData } from './chat-socket.js';
-import { expiresAtMs, TOKEN_EXPIRED, UNAUTHORIZED } from '../auth/token.service.js';
+import { expiresAtMs, TOKEN_EXPIRED, UNAUTHORIZED } from '../auth/token.js';
 
 /**
  * Second line behind the handshake check: a handler runs only for a socket that carries a

@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { loadConfig } from '../config/app-config.js';
-import { ConfigModule } from '../config/config.module.js';
+import { configModule } from '../config/feature-config.js';
 import { DatabaseModule } from '../database/database.module.js';
+import { databaseConfig } from '../database/database.config.js';
 import { UsersModule } from '../users/users.module.js';
 import { UsersService } from '../users/users.service.js';
 
@@ -19,7 +19,7 @@ export async function runUserCommand(argv: string[], env = process.env): Promise
   const arity: Record<string, number> = { add: 3, passwd: 3, remove: 2, list: 1 };
   if (!command || arity[command] !== argv.length) throw new UsageError(USAGE);
 
-  @Module({ imports: [ConfigModule.forRoot(loadConfig(env)), DatabaseModule, UsersModule] })
+  @Module({ imports: [configModule(env, [databaseConfig]), DatabaseModule, UsersModule] })
   class UserCliModule {}
 
   const context = await NestFactory.createApplicationContext(UserCliModule, { logger: ['error'] });

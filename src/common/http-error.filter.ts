@@ -7,7 +7,6 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { Response } from 'express';
-import { isDatabaseUnavailable } from '../database/database-errors.js';
 import {
   codeOf,
   type ErrorBody,
@@ -25,6 +24,13 @@ import { TooManyRequestsException } from './too-many-requests.exception.js';
 export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpError');
 
+  /**
+   * `isUnavailable`: the errors that mean "a service we depend on is away, try again" (503, not
+   * 500). Which errors those are is the database layer's knowledge (database-errors.ts); the app
+   * passes it in (app.ts) so that common/, below every feature, imports none of them.
+   */
+  constructor(private readonly isUnavailable: (exception: unknown) => boolean = () => false) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
     const { status, msg, code } = this.describe(exception);
@@ -39,7 +45,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       return { status: exception.getStatus(), ...errorOfHttpException(exception) };
     }
-    if (isDatabaseUnavailable(exception)) {
+    if (this.isUnavailable(exception)) {
       this.logger.warn(`database unavailable: ${(exception as Error).message}`);
       return {
         status: HttpStatus.SERVICE_UNAVAILABLE,

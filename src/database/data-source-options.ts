@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
-import type { DatabaseConfig } from '../config/app-config.js';
+import type { DatabaseConfig } from './database.config.js';
 import { QuietTypeOrmLogger } from './quiet-typeorm-logger.js';
 import { RevokedToken } from '../auth/revoked-token.entity.js';
 import { Message } from '../messages/message.entity.js';

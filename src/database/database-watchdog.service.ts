@@ -1,12 +1,14 @@
 import { statSync } from 'node:fs';
 import {
+  Inject,
   Injectable,
   Logger,
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AppConfig } from '../config/app-config.js';
+import type { ConfigType } from '@nestjs/config';
+import { databaseConfig } from './database.config.js';
 import { DatabaseGoneError, isDatabaseGone } from './database-errors.js';
 
 /** How often the database is checked for still being the one the server opened. */
@@ -34,7 +36,7 @@ export class DatabaseWatchdog implements OnApplicationBootstrap, OnModuleDestroy
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly config: AppConfig,
+    @Inject(databaseConfig.KEY) private readonly config: ConfigType<typeof databaseConfig>,
   ) {}
 
   onApplicationBootstrap(): void {

@@ -1,17 +1,18 @@
 import { Global, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { NextFunction, Request, Response } from 'express';
-import { AppConfig } from '../config/app-config.js';
+import type { ConfigType } from '@nestjs/config';
 import { dataSourceOptions } from './data-source-options.js';
 import { DatabaseWatchdog } from './database-watchdog.service.js';
+import { databaseConfig } from './database.config.js';
 
 /** The TypeORM connection; migrations run when it opens. */
 @Global()
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
+      inject: [databaseConfig.KEY],
+      useFactory: (config: ConfigType<typeof databaseConfig>) => ({
         ...dataSourceOptions(config.database, config.dbTimeoutMs),
         retryAttempts: 3,
         retryDelay: 1000,

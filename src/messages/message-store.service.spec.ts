@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { loadConfig } from '../config/app-config.js';
+import { loadConfig } from '../app-config.js';
 import { dataSourceOptions } from '../database/data-source-options.js';
 import { DatabaseWatchdog } from '../database/database-watchdog.service.js';
 import { Message } from './message.entity.js';

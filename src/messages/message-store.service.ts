@@ -1,16 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { AppConfig } from '../config/app-config.js';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { messagesConfig } from './messages.config.js';
 import { DatabaseWatchdog } from '../database/database-watchdog.service.js';
 import { SERVER_CID_PREFIX } from './message.entity.js';
 import { MessagesRepository, type NewMessage } from './messages.repository.js';
-import { type MessageDraft, retryKey, type StoredMessage } from './stored-message.js';
-
-export interface SaveResult {
-  message: StoredMessage;
-  /** The same sender had already stored this cid: nothing was stored or delivered again. */
-  duplicate: boolean;
-}
+import { type MessageDraft, retryKey, type SaveResult, type StoredMessage } from './stored-message.js';
 
 interface Pending {
   draft: MessageDraft;
@@ -44,7 +45,7 @@ export class MessageStore implements OnModuleInit, OnApplicationShutdown {
 
   constructor(
     private readonly messages: MessagesRepository,
-    private readonly config: AppConfig,
+    @Inject(messagesConfig.KEY) private readonly config: ConfigType<typeof messagesConfig>,
     private readonly watchdog: DatabaseWatchdog,
   ) {}
 

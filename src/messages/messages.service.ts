@@ -9,9 +9,9 @@ import {
   RECENT_ON_CONNECT,
 } from './catch-up.js';
 import { type Conversation, HISTORY_MAX_LIMIT } from './history-page.js';
-import { MessageStore, type SaveResult } from './message-store.service.js';
+import { MessageStore } from './message-store.service.js';
 import { MessagesRepository } from './messages.repository.js';
-import type { MessageDraft, StoredMessage } from './stored-message.js';
+import type { MessageDraft, SaveResult, StoredMessage } from './stored-message.js';
 
 /** Users whose connect history is read by one batch of queries. */
 const CONNECT_BATCH = 100;

@@ -65,3 +65,10 @@ export function toStoredMessage(row: MessageRow): StoredMessage {
 export function retryKey(senderId: number, cid: string): string {
   return `${senderId}\u0000${cid}`;
 }
+
+/** What storing a draft gives back. */
+export interface SaveResult {
+  message: StoredMessage;
+  /** The same sender had already stored this cid: nothing was stored or delivered again. */
+  duplicate: boolean;
+}

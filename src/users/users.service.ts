@@ -6,6 +6,7 @@ import {
 } from '@nestjs/common';
 import { ERROR_MESSAGES, PASSWORD_RULE, USERNAME_LOOKALIKE } from '../protocol/index.js';
 import { PasswordService } from './password.service.js';
+import type { PublicUser } from './public-user.js';
 import type { User } from './user.entity.js';
 import {
   isValidPassword,
@@ -14,13 +15,6 @@ import {
   usernameKey,
 } from './user-rules.js';
 import { DuplicateUsernameError, UsersRepository } from './users.repository.js';
-
-export interface PublicUser {
-  id: number;
-  username: string;
-  /** Tokens carry it; a token with an older version is refused. */
-  tokenVersion: number;
-}
 
 @Injectable()
 export class UsersService {

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { loadConfig } from '../../src/config/app-config.js';
+import { loadConfig } from '../../src/app-config.js';
 import { dataSourceOptions, MIGRATIONS } from '../../src/database/data-source-options.js';
 import type { TestDatabase } from './test-database.js';
 

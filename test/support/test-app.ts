@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createApp } from '../../src/app.js';
-import { AppConfig, loadConfig } from '../../src/config/app-config.js';
+import { type AppConfig, loadConfig } from '../../src/app-config.js';
 import { UsersService } from '../../src/users/users.service.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
@@ -46,15 +46,17 @@ export async function startTestApp(
 ): Promise<TestApp> {
   const database = options.database ?? (await createTestDatabase());
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'chat-data-'));
-  const config = loadConfig({
+  // The app's own environment, never written into process.env.
+  const appEnv = {
     NODE_ENV: 'test',
     DATA_DIR: dataDir,
     DATABASE_URL: database.url,
     PRESENCE_FLUSH_MS: '20',
     ...NO_RATE_LIMITS,
     ...env,
-  });
-  const app = await createApp(config, { logger: ['error'] });
+  };
+  const config = loadConfig(appEnv);
+  const app = await createApp(appEnv, { logger: ['error'] });
   await app.listen(0, '127.0.0.1');
   const port = (app.getHttpServer().address() as AddressInfo).port;
   const users = app.get(UsersService);

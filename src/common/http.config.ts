@@ -1,0 +1,14 @@
+import { featureConfig } from '../config/feature-config.js';
+
+const ORIGIN = /^https?:\/\/[^/\s,]+$/;
+
+/** Where the server listens, and the other origins it answers (HOST, PORT, CORS_ORIGINS). */
+export const httpConfig = featureConfig('http', (env) => ({
+  host: env.HOST ?? '0.0.0.0',
+  port: env.PORT ?? 3000,
+  /** Origins allowed besides the server's own (HTTP and the socket handshake). */
+  corsOrigins: (env.CORS_ORIGINS ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => ORIGIN.test(origin)),
+}));

@@ -1,0 +1,184 @@
+import 'reflect-metadata';
+import { resolve } from 'node:path';
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  getMetadataStorage,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+
+/** An optional whole-number variable within [min, max]. */
+function OptionalInt(min: number, max: number): PropertyDecorator {
+  return (target, key) => {
+    for (const decorate of [IsOptional(), Transform(toInt), IsInt(), Min(min), Max(max)]) {
+      decorate(target, key);
+    }
+  };
+}
+
+/** The environment variables the server reads, validated once at start-up. */
+export class EnvironmentVariables {
+  @IsOptional()
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV?: string;
+
+  @OptionalInt(0, 65535)
+  PORT?: number;
+
+  @IsOptional()
+  @IsString()
+  HOST?: string;
+
+  @IsOptional()
+  @IsString()
+  DATA_DIR?: string;
+
+  @IsOptional()
+  @Matches(/^(sqlite:.+|mysql:\/\/.+|mariadb:\/\/.+)$/, {
+    message: 'DATABASE_URL must be sqlite:FILE or mysql://user:pass@host:port/db',
+  })
+  DATABASE_URL?: string;
+
+  @OptionalInt(1, 500)
+  DB_POOL_SIZE?: number;
+
+  @OptionalInt(100, 60000)
+  DB_TIMEOUT_MS?: number;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
+  @MaxLength(512)
+  JWT_SECRET?: string;
+
+  @IsOptional()
+  @Matches(/^\d+(s|m|h|d)?$/, {
+    message: 'JWT_EXPIRES_IN must be a number of seconds or a number followed by s, m, h or d',
+  })
+  JWT_EXPIRES_IN?: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  JWT_ISSUER?: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  JWT_AUDIENCE?: string;
+
+  @IsOptional()
+  @IsIn(['on', 'off'])
+  REGISTRATION?: string;
+
+  @IsOptional()
+  @Matches(/^\s*(https?:\/\/[^/\s,]+\s*(,\s*https?:\/\/[^/\s,]+\s*)*)?$/, {
+    message: 'CORS_ORIGINS must be a comma-separated list of origins like https://chat.example.com',
+  })
+  CORS_ORIGINS?: string;
+
+  @OptionalInt(0, 10000)
+  PRESENCE_FLUSH_MS?: number;
+
+  @OptionalInt(0, 1000)
+  MESSAGE_BATCH_MS?: number;
+
+  @OptionalInt(1, 5000)
+  MESSAGE_BATCH_MAX?: number;
+
+  @OptionalInt(100, 3600000)
+  SESSION_CHECK_MS?: number;
+
+  @OptionalInt(1, 1000000)
+  LOGIN_RATE_PER_IP?: number;
+
+  @OptionalInt(1, 1000000)
+  LOGIN_FAILURES_PER_USER?: number;
+
+  @OptionalInt(1, 1000000)
+  SOCKET_RATE_PER_SEC?: number;
+
+  @OptionalInt(1, 1000000)
+  SOCKET_RATE_CAPACITY?: number;
+
+  @OptionalInt(1, 1000000)
+  SOCKET_ABUSE_LIMIT?: number;
+
+  @OptionalInt(1, 100000)
+  MAX_SOCKETS_PER_USER?: number;
+
+  @OptionalInt(1, 1000000)
+  MAX_SOCKETS_PER_IP?: number;
+
+  @OptionalInt(1024, 1073741824)
+  SLOW_CONSUMER_BYTES?: number;
+}
+
+export class ConfigError extends Error {}
+
+/** process.env, or an object of the same shape (a test's own environment). */
+export type Env = Record<string, string | undefined>;
+
+/**
+ * The environment, validated: a wrong value throws a ConfigError that names the variable, so the
+ * server (or the CLI) stops before anything starts. The features build their slices from the
+ * result (auth.config.ts, database.config.ts, ...).
+ */
+export function validateEnvironment(env: Env = process.env): EnvironmentVariables {
+  const raw = plainToInstance(EnvironmentVariables, pickDefined(env));
+  const errors = validateSync(raw, { skipMissingProperties: false });
+  if (errors.length > 0) {
+    const lines = errors.map(
+      (e) => `${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`,
+    );
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  // Without JWT_SECRET a secret is generated and kept in DATA_DIR (auth.config.ts); production
+  // must set the variable explicitly.
+  if (raw.NODE_ENV === 'production' && raw.JWT_SECRET === undefined) {
+    throw new ConfigError(
+      'JWT_SECRET is required when NODE_ENV=production (at least 32 characters)',
+    );
+  }
+  return raw;
+}
+
+/** DATA_DIR: the SQLite file (by default) and the generated JWT secret live there. */
+export function dataDirectory(env: EnvironmentVariables): string {
+  return resolve(env.DATA_DIR ?? 'data');
+}
+
+/** The names declared above; anything else in the environment is not ours. */
+function pickDefined(env: Env): Record<string, string> {
+  const declared = new Set(
+    getMetadataStorage()
+      .getTargetValidationMetadatas(EnvironmentVariables, '', true, false)
+      .map((m) => m.propertyName),
+  );
+  const out: Record<string, string> = {};
+  for (const key of declared) {
+    const value = env[key];
+    if (value !== undefined && value !== '') out[key] = value;
+  }
+  return out;
+}
+
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+export function parseDuration(value: string): number {
+  const match = /^(\d+)(s|m|h|d)?$/.exec(value);
+  if (!match) throw new ConfigError(`JWT_EXPIRES_IN: cannot read duration "${value}"`);
+  return Number(match[1]) * UNIT_SECONDS[match[2] ?? 's'];
+}
