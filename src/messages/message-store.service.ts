@@ -11,7 +11,12 @@ import { messagesConfig } from './messages.config.js';
 import { DatabaseWatchdog } from '../database/database-watchdog.service.js';
 import { SERVER_CID_PREFIX } from './message.entity.js';
 import { MessagesRepository, type NewMessage } from './messages.repository.js';
-import { type MessageDraft, retryKey, type SaveResult, type StoredMessage } from './stored-message.js';
+import {
+  type MessageDraft,
+  retryKey,
+  type SaveResult,
+  type StoredMessage,
+} from './stored-message.js';
 
 interface Pending {
   draft: MessageDraft;
