@@ -1,7 +1,7 @@
 /**
- * The user stories of PROTOCOL.md, played in a real browser (headless Chromium) against the whole
- * app, with our pages public/login.html and public/chat.html. Three people (alice, bob, carol), each
- * in a browser context of their own (own localStorage, own socket).
+ * The user stories of docs/protocol.md, played in a real browser (headless Chromium) against the
+ * whole app, with our pages public/login.html and public/chat.html. Three people (alice, bob,
+ * carol), each in a browser context of their own (own localStorage, own socket).
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';

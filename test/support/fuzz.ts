@@ -63,7 +63,7 @@ export const textArb: fc.Arbitrary<string> = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom('\ud800', 'a\udc00b', '\udbff\ud800', 'ok\ud83d') },
 );
 
-/** Blank, as the README says: only whitespace and default-ignorable code points (U+200B...). */
+/** Blank, as docs/protocol.md says: only whitespace and default-ignorable code points (U+200B…). */
 export function isBlankText(text: string): boolean {
   return /^[\s\p{Default_Ignorable_Code_Point}]*$/u.test(text);
 }
