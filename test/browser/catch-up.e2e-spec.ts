@@ -162,6 +162,9 @@ describeWithBrowser('browser: a drop in the middle of a catch-up', () => {
     await until(() => link.dropped, 60_000, 'the drop after the live message');
     await sent.live;
     expect(firstPage).toMatch(/"done":false/);
+    // The poll that carried the live message is answered once the drop is decided: let the page
+    // draw it before reading what it shows.
+    await page.locator('#chatArea li.msg', { hasText: LIVE_TEXT }).waitFor({ timeout: 20_000 });
     const before = await shownTexts(page);
     expect(before).toContain(LIVE_TEXT);
     expect(before.filter((text) => text.startsWith('gap-')).length).toBeLessThan(MISSED);
