@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { startTestApp, type TestApp } from './support/test-app.js';
-import { forgeToken, unsignedToken } from './support/tokens.js';
-
-const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+import { b64url, forgeToken, unsignedToken } from './support/tokens.js';
 
 describe('HTTP auth', () => {
   let t: TestApp;
@@ -121,7 +119,7 @@ describe('HTTP auth', () => {
 
     it('refuses a tampered token', async () => {
       const [h, , s] = token.split('.');
-      const payload = b64({ sub: '1', data: 'admin', username: 'admin', exp: 4102444800 });
+      const payload = b64url({ sub: '1', data: 'admin', username: 'admin', exp: 4102444800 });
       await request(t.url)
         .get('/userinfo')
         .set('Authorization', `${h}.${payload}.${s}`)

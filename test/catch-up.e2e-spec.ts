@@ -46,9 +46,9 @@ async function caughtUp(pages: HistoryPage[]): Promise<void> {
 }
 
 /**
- * A client that follows the README's rule: it shows everything it gets, but moves the `lastId`
- * it will reconnect with only to the `until` of a catch-up's `done` page, then with each live
- * message.
+ * A client that follows the client rule of docs/protocol.md (Catch-up): it shows everything it
+ * gets, but moves the `lastId` it will reconnect with only to the `until` of a catch-up's `done`
+ * page, then with each live message.
  */
 class RuleFollowingClient {
   lastId: number | undefined;

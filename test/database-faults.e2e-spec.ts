@@ -60,7 +60,7 @@ describe('the SQLite connection', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('syncs every commit to disk: synchronous=FULL in WAL mode, as the README says', async () => {
+  it('syncs every commit to disk: synchronous=FULL in WAL mode, as docs/protocol.md says', async () => {
     const dataSource = t.app.get(DataSource);
     expect(dataSource.options.type).toBe('better-sqlite3');
     expect(await dataSource.query('PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);

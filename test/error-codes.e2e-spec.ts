@@ -7,8 +7,8 @@ import { startTestApp, type TestApp } from './support/test-app.js';
 import { forgeToken } from './support/tokens.js';
 
 /**
- * Every error carries a stable `code` beside its English message (README, "Error codes"): HTTP
- * bodies, acknowledgements, event 0 and the handshake's connect_error `data`.
+ * Every error carries a stable `code` beside its English message (docs/protocol.md, "Error
+ * codes"): HTTP bodies, acknowledgements, event 0 and the handshake's connect_error `data`.
  */
 describe('error codes', () => {
   let t: TestApp;

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Socket } from 'socket.io-client';
 import type { AckResponse as Ack } from '../../src/protocol/index.js';
-import { connect, login } from '../support/chat-client.js';
+import { connect, login, until } from '../support/chat-client.js';
 import {
   describeWithBrowser,
   launchBrowser,
@@ -18,6 +18,7 @@ import {
   type UserPage,
   loginThroughPage,
 } from '../support/browser.js';
+import { createPeople, PASSWORDS } from '../support/users.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const SETUP = 60_000;
@@ -92,14 +93,6 @@ async function waitConnected(page: Page): Promise<void> {
   );
 }
 
-async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
 describeWithBrowser('browser: a drop in the middle of a catch-up', () => {
   let app: TestApp;
   let browser: Browser;
@@ -108,10 +101,9 @@ describeWithBrowser('browser: a drop in the middle of a catch-up', () => {
 
   beforeAll(async () => {
     app = await startTestApp();
-    await app.createUser('alice', 'alice-password-1');
-    await app.createUser('erin', 'erin-password-55555');
+    await createPeople(app, ['alice', 'erin']);
     erin = await connect(app.url, {
-      token: await login(app.url, 'erin', 'erin-password-55555'),
+      token: await login(app.url, 'erin', PASSWORDS.erin),
     });
     browser = await launchBrowser();
   }, SETUP);
@@ -129,7 +121,7 @@ describeWithBrowser('browser: a drop in the middle of a catch-up', () => {
     alice = await openUserPage(browser);
     const link = await controlDownlink(alice.context);
     const { page } = alice;
-    await loginThroughPage(page, app.url, 'alice', 'alice-password-1');
+    await loginThroughPage(page, app.url, 'alice', PASSWORDS.alice);
     await waitConnected(page);
     await page.locator('#chatArea li.msg', { hasText: BEFORE_TEXT }).waitFor({ timeout: 20_000 });
     await sleep(500); // the first catch-up is done
@@ -167,9 +159,12 @@ describeWithBrowser('browser: a drop in the middle of a catch-up', () => {
       return 'pass';
     };
     link.blocked = false;
-    await until(() => link.dropped, 'the drop after the live message', 60_000);
+    await until(() => link.dropped, 60_000, 'the drop after the live message');
     await sent.live;
     expect(firstPage).toMatch(/"done":false/);
+    // The poll that carried the live message is answered once the drop is decided: let the page
+    // draw it before reading what it shows.
+    await page.locator('#chatArea li.msg', { hasText: LIVE_TEXT }).waitFor({ timeout: 20_000 });
     const before = await shownTexts(page);
     expect(before).toContain(LIVE_TEXT);
     expect(before.filter((text) => text.startsWith('gap-')).length).toBeLessThan(MISSED);

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Socket } from 'socket.io-client';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { connect, login } from '../support/chat-client.js';
+import { connect, login, until } from '../support/chat-client.js';
 import {
   describeWithBrowser,
   getToken,
@@ -23,25 +23,18 @@ import {
   openConversation,
   loginThroughPage,
 } from '../support/browser.js';
+import { createPeople, PASSWORDS, type Person } from '../support/users.js';
 
 const STEP = 90_000; // wide: the suite must pass on a busy machine
 const SETUP = 120_000;
 const ABSENCE_WAIT = 1_000;
-
-const PASSWORDS: Record<string, string> = {
-  alice: 'alice-password-1',
-  bob: 'bob-password-22',
-  carol: 'carol-password-333',
-  dave: 'dave-password-4444',
-  erin: 'erin-password-55555',
-};
 
 const unique = (label: string) => `${label} ${Date.now()}-${Math.random().toString(36).slice(2)}`;
 
 /** The message lines of #chatArea that contain this text. */
 const lines = (page: Page, text: string) => page.locator('#chatArea li.msg', { hasText: text });
 
-async function login_(u: UserPage, url: string, name: string): Promise<void> {
+async function login_(u: UserPage, url: string, name: Person): Promise<void> {
   await loginThroughPage(u.page, url, name, PASSWORDS[name]);
   await waitConnected(u.page);
 }
@@ -144,14 +137,6 @@ async function controlSockets(context: BrowserContext): Promise<SocketControl> {
   return ctl;
 }
 
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
 describeWithBrowser('browser: durable messages', () => {
   let app: TestApp;
   let browser: Browser;
@@ -163,7 +148,7 @@ describeWithBrowser('browser: durable messages', () => {
 
   beforeAll(async () => {
     app = await startTestApp();
-    for (const [name, password] of Object.entries(PASSWORDS)) await app.createUser(name, password);
+    await createPeople(app, ['alice', 'bob', 'carol', 'dave', 'erin']);
     browser = await launchBrowser();
   }, SETUP);
 
@@ -173,7 +158,7 @@ describeWithBrowser('browser: durable messages', () => {
     await app?.close();
   }, SETUP);
 
-  async function open(name: string, options: { control?: boolean } = {}) {
+  async function open(name: Person, options: { control?: boolean } = {}) {
     const u = await openUserPage(browser);
     pages.push(u);
     const ctl = options.control ? await controlSockets(u.context) : undefined;
@@ -363,7 +348,7 @@ describeWithBrowser('browser: durable messages', () => {
     'a message whose frame was lost stays pending, and is re-sent with the same cid after a reconnect, delivered once',
     async () => {
       const { page } = alice;
-      await until(() => aliceCtl.upgraded, 'the websocket upgrade');
+      await until(() => aliceCtl.upgraded, 10_000, 'the websocket upgrade');
       const text = unique('lost then re-sent');
       aliceCtl.drop = (frame) => frame.includes(text);
       await page.fill('#message', text);

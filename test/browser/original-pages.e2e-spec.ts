@@ -18,8 +18,10 @@ import {
   launchBrowser,
   openUserPage,
   sleep,
+  submitLogin,
   type UserPage,
 } from '../support/browser.js';
+import { createPeople, PASSWORDS } from '../support/users.js';
 
 const STEP = 90_000; // wide: the suite must pass on a busy machine
 const SETUP = 120_000;
@@ -30,11 +32,6 @@ const ORIGINAL_WS = 'ws://localhost:3000';
 const fixture = (name: string) =>
   readFileSync(fileURLToPath(new URL(`../fixtures/original/${name}`, import.meta.url)), 'utf8');
 
-const PASSWORDS: Record<string, string> = {
-  alice: 'alice-password-1',
-  bob: 'bob-password-22',
-  carol: 'carol-password-333',
-};
 type Name = 'alice' | 'bob' | 'carol';
 const NAMES: Name[] = ['alice', 'bob', 'carol'];
 
@@ -87,7 +84,7 @@ describeWithBrowser('browser: the original design pages against our server', () 
 
   beforeAll(async () => {
     app = await startTestApp();
-    for (const name of NAMES) await app.createUser(name, PASSWORDS[name]);
+    await createPeople(app, NAMES);
     browser = await launchBrowser();
     for (const name of NAMES) {
       users[name] = await openUserPage(browser, { locale: 'zh-CN' });
@@ -105,10 +102,7 @@ describeWithBrowser('browser: the original design pages against our server', () 
     async () => {
       for (const name of NAMES) {
         const { page, log } = users[name];
-        await page.goto(`${app.url}/original/login.html`);
-        await page.fill('#username', name);
-        await page.fill('#password', PASSWORDS[name]);
-        await page.click('#login');
+        await submitLogin(page, `${app.url}/original`, name, PASSWORDS[name]);
         await page.waitForURL(`${app.url}/original/chat.html`, { timeout: 30_000 });
         // the original's response interceptor read the exposed Authorization header
         expect(await getToken(page)).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);

@@ -19,11 +19,7 @@ import {
   type UserPage,
   loginThroughPage,
 } from '../support/browser.js';
-
-const PASSWORDS: Record<string, string> = {
-  alice: 'alice-password',
-  bob: 'bob-password',
-};
+import { createPeople, PASSWORDS, type Person } from '../support/users.js';
 
 /** Our message lines in #chatArea whose text is exactly `text`. */
 function countLines(page: Page, text: string, selector = 'li.msg'): Promise<number> {
@@ -48,7 +44,7 @@ async function waitState(page: Page, state: string, timeout = 10_000): Promise<v
   );
 }
 
-async function logIn(u: UserPage, url: string, name: string): Promise<void> {
+async function logIn(u: UserPage, url: string, name: Person): Promise<void> {
   await loginThroughPage(u.page, url, name, PASSWORDS[name]);
   await waitState(u.page, 'connected');
 }
@@ -68,7 +64,7 @@ describeWithBrowser('browser: database outage', () => {
     if (!db) return;
     proxy = db.proxy;
     app = await startTestApp({ DB_TIMEOUT_MS: '1500' }, { database: db.database });
-    for (const [name, password] of Object.entries(PASSWORDS)) await app.createUser(name, password);
+    await createPeople(app, ['alice', 'bob']);
     browser = await launchBrowser();
     alice = await openUserPage(browser);
     bob = await openUserPage(browser);

@@ -13,7 +13,6 @@ import {
   launchBrowser,
   openConversation,
   openUserPage,
-  type UserPage,
   loginThroughPage,
 } from '../support/browser.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -22,9 +21,6 @@ const STEP = 30_000;
 const SETUP = 60_000;
 
 const line = (page: Page, text: string) => page.locator('#chatArea li.msg', { hasText: text });
-
-const signIn = (u: UserPage, url: string, name: string, password: string) =>
-  loginThroughPage(u.page, url, name, password);
 
 describeWithBrowser('a removed account in the chat page', () => {
   let t: TestApp;
@@ -63,7 +59,7 @@ describeWithBrowser('a removed account in the chat page', () => {
     'shows the newcomer the old group message as someone else’s, from a removed account, and no private one',
     async () => {
       const u = await openUserPage(browser);
-      await signIn(u, t.url, 'olga', 'new-olga-password');
+      await loginThroughPage(u.page, t.url, 'olga', 'new-olga-password');
       const old = line(u.page, 'old olga in the group');
       await old.waitFor({ timeout: 15_000 });
       expect(await old.getAttribute('class')).toMatch(/\btheirs\b/);
@@ -79,7 +75,7 @@ describeWithBrowser('a removed account in the chat page', () => {
     'shows the counterpart both directions of the old conversation marked removed account',
     async () => {
       const u = await openUserPage(browser);
-      await signIn(u, t.url, 'pat', 'pat-password');
+      await loginThroughPage(u.page, t.url, 'pat', 'pat-password');
       await openConversation(u.page, 'olga');
       for (const text of ['old olga to pat', 'pat to old olga']) {
         const shown = line(u.page, text);

@@ -1,7 +1,7 @@
 /**
- * The user stories of PROTOCOL.md, played in a real browser (headless Chromium) against the whole
- * app, with our pages public/login.html and public/chat.html. Three people (alice, bob, carol), each
- * in a browser context of their own (own localStorage, own socket).
+ * The user stories of docs/protocol.md, played in a real browser (headless Chromium) against the
+ * whole app, with our pages public/login.html and public/chat.html. Three people (alice, bob,
+ * carol), each in a browser context of their own (own localStorage, own socket).
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
@@ -19,18 +19,13 @@ import {
   openConversation,
   loginThroughPage,
 } from '../support/browser.js';
+import { createPeople, PASSWORDS, type Person } from '../support/users.js';
 
 const STEP = 90_000; // each test; waits inside are 30 s at most: wide, for a busy machine
 const SETUP = 120_000;
 /** How long we wait for a private message to (wrongly) reach someone else. */
 const ABSENCE_WAIT = 1_000;
 
-const PASSWORDS: Record<string, string> = {
-  alice: 'alice-password-1',
-  bob: 'bob-password-22',
-  carol: 'carol-password-333',
-  dave: 'dave-password-4444',
-};
 type Name = 'alice' | 'bob' | 'carol';
 const NAMES: Name[] = ['alice', 'bob', 'carol'];
 
@@ -43,7 +38,7 @@ async function expectSignedInAs(page: Page, name: string): Promise<void> {
 }
 
 /** Logs in through login.html like a person: type, click, land on chat.html. */
-async function logIn(u: UserPage, url: string, name: string): Promise<void> {
+async function logIn(u: UserPage, url: string, name: Person): Promise<void> {
   await loginThroughPage(u.page, url, name, PASSWORDS[name]);
   await expectSignedInAs(u.page, name);
 }
@@ -94,9 +89,7 @@ describeWithBrowser('browser: the user stories with our pages', () => {
 
   beforeAll(async () => {
     app = await startTestApp();
-    for (const name of Object.keys(PASSWORDS)) {
-      if (name !== 'dave') await app.createUser(name, PASSWORDS[name]);
-    }
+    await createPeople(app, NAMES); // dave registers in a story of his own
     browser = await launchBrowser();
     for (const name of NAMES) users[name] = await openUserPage(browser);
   }, SETUP);
@@ -446,7 +439,7 @@ describeWithBrowser('browser: expired tokens and closed registration', () => {
 
   beforeAll(async () => {
     app = await startTestApp({ JWT_EXPIRES_IN: '3s', REGISTRATION: 'off' });
-    await app.createUser('alice', PASSWORDS.alice);
+    await createPeople(app, ['alice']);
     browser = await launchBrowser();
   }, SETUP);
 

@@ -1,5 +1,5 @@
-import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
+import { b64url, signHs256 } from './tokens.js';
 
 /**
  * Arbitraries and oracles for test/fuzz.e2e-spec.ts: random shapes that socket.io and HTTP can
@@ -63,7 +63,7 @@ export const textArb: fc.Arbitrary<string> = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom('\ud800', 'a\udc00b', '\udbff\ud800', 'ok\ud83d') },
 );
 
-/** Blank, as the README says: only whitespace and default-ignorable code points (U+200B...). */
+/** Blank, as docs/protocol.md says: only whitespace and default-ignorable code points (U+200B…). */
 export function isBlankText(text: string): boolean {
   return /^[\s\p{Default_Ignorable_Code_Point}]*$/u.test(text);
 }
@@ -383,17 +383,6 @@ const headerText = fc
   })
   .map((s) => s.replace(/\x7f/g, ''));
 
-function b64url(value: unknown): string {
-  return Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString(
-    'base64url',
-  );
-}
-
-export function signJwt(header: unknown, claims: unknown, secret: string): string {
-  const body = `${b64url(header)}.${b64url(claims)}`;
-  return `${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
-}
-
 const now = () => Math.floor(Date.now() / 1000);
 
 /** Claim values: anything, but short enough to fit in a header (Node refuses > 16 KB: 431). */
@@ -440,7 +429,7 @@ export function authorizationArb(
       weight: 2,
       arbitrary: fc
         .tuple(fc.constantFrom({ alg: 'HS256', typ: 'JWT' }, { alg: 'HS256' }), claimsArb)
-        .map(([header, claims]) => signJwt(header, claims, secret)),
+        .map(([header, claims]) => signHs256(header, claims, secret)),
     },
     {
       weight: 1,
