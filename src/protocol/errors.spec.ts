@@ -1,7 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runInNewContext } from 'node:vm';
+import { pathToFileURL } from 'node:url';
 import { projectRoot } from '../common/project-root.js';
 import {
   codeOf,
@@ -17,16 +16,13 @@ const HAN = /\p{Script=Han}/u;
 
 type ErrorText = (code: unknown, msg: string) => string;
 
-/** public/js/i18n.js as a page with this browser language loads it: its errorText. */
-function pageErrorText(language: string): ErrorText {
-  const source = readFileSync(join(projectRoot(), 'public/js/i18n.js'), 'utf8');
-  const window: { I18n?: { errorText: ErrorText } } = {};
-  runInNewContext(source, {
-    window,
-    navigator: { languages: [language], language },
-    document: { documentElement: {} },
-  });
-  return window.I18n!.errorText;
+/** The pages' words (public/js/strings.js) for a browser in this language: its errorText. */
+async function pageErrorText(language: string): Promise<ErrorText> {
+  const url = pathToFileURL(join(projectRoot(), 'public/js/strings.js')).href;
+  const { translator } = (await import(url)) as {
+    translator: (languages: string[]) => { errorText: ErrorText };
+  };
+  return translator([language]).errorText;
 }
 
 describe('error codes', () => {
@@ -56,8 +52,8 @@ describe('error codes', () => {
   it.each([
     ['zh-CN', true],
     ['en-US', false],
-  ])('have the page’s own words in %s', (language, chinese) => {
-    const errorText = pageErrorText(language);
+  ])('have the page’s own words in %s', async (language, chinese) => {
+    const errorText = await pageErrorText(language);
     const missing = CODES.filter((code) => {
       const text = errorText(code, '\u0000server msg');
       return text === '\u0000server msg' || text.trim() === '' || HAN.test(text) !== chinese;

@@ -1,5 +1,8 @@
 import type { ErrorCode } from './errors.js';
 
+/** Most characters in one chat message (events 2 and 3). */
+export const MAX_TEXT_LENGTH = 2000;
+
 /** Every server → client payload has this shape; `user` is '' for messages from the server. */
 export interface ServerMessage<T = string> {
   user: string;

@@ -1,7 +1,6 @@
 import { IsOptional, IsString, Matches, MaxLength, ValidateBy } from 'class-validator';
+import { MAX_TEXT_LENGTH } from '../../protocol/index.js';
 import { IsUsername, isValidUsername } from '../../users/user-rules.js';
-
-export const MAX_TEXT_LENGTH = 2000;
 
 /** Whitespace and what renders as nothing (zero-width space, joiners, Hangul fillers...). */
 const BLANK = /^[\s\p{Default_Ignorable_Code_Point}]*$/u;
