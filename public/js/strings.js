@@ -1,5 +1,5 @@
 // The pages' words in English and Chinese, and looking them up. No DOM and no browser globals:
-// i18n.js picks the language from the browser, and src/common/error-codes.spec.ts loads this
+// i18n.js picks the language from the browser, and src/protocol/errors.spec.ts loads this
 // module in Node to check that every error code of the server has words here.
 
 export const STRINGS = {

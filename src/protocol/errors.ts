@@ -23,7 +23,7 @@ export const TOO_DEEPLY_NESTED = `payload nested too deeply (more than ${MAX_JSO
  * Every error a client can get carries a stable `code` beside its English message: HTTP bodies
  * `{status: 0, code, msg}`, acknowledgements `{status: 0, code, msg}`, event `0`
  * `{user: '', data, code}` and the handshake's `connect_error` (`err.data.code`). The pages show
- * their own words for each code (public/js/i18n.js, `code.<code>`); the README lists them.
+ * their own words for each code (public/js/strings.js, `code.<code>`); docs/protocol.md lists them.
  * Every text the server sends as an error is in this file.
  *
  * A new error is one line here: an exception or refusal whose message is listed gets that code;

@@ -10,7 +10,7 @@ import type {
 } from './payloads.js';
 
 /**
- * The wire protocol (see PROTOCOL.md and the README). The original design's events are its
+ * The wire protocol (docs/protocol.md). The original design's events are its
  * codes, which socket.io carries as the strings '0' to '3'; newer ones have names.
  */
 export const ChatEvent = {

@@ -1,5 +1,5 @@
 /**
- * The pages show the server's errors in their own words, by code (public/js/i18n.js): Chinese on
+ * The pages show the server's errors in their own words, by code (public/js/strings.js): Chinese on
  * a zh browser, English otherwise.
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';

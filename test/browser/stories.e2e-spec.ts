@@ -122,7 +122,7 @@ describeWithBrowser('browser: the user stories with our pages', () => {
       await u.page.press('#password', 'Enter'); // Enter submits too
       const error = u.page.locator('#error');
       await error.waitFor({ state: 'visible', timeout: 30_000 });
-      // The page's own words for the server's code (public/js/i18n.js).
+      // The page's own words for the server's code (public/js/strings.js).
       expect((await error.textContent())?.trim()).toBe('Wrong user name or password.');
       expect(u.page.url()).toBe(`${app.url}/login.html`);
       expect(await getToken(u.page)).toBeNull();

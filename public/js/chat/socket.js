@@ -54,7 +54,7 @@ export function connect() {
 
   socket.on('connect_error', (err) => {
     if (stopped()) return;
-    // A refusal by our server carries its code in `data` (chat.events.ts, handshakeError); an
+    // A refusal by our server carries its code in `data` (src/chat/error-notice.ts, handshakeError); an
     // error of the transport (no answer, a proxy in the way) has none.
     const code = err && err.data && typeof err.data === 'object' ? err.data.code : undefined;
     if (SESSION_ENDED.includes(code)) {
