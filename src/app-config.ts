@@ -4,9 +4,17 @@ import { httpConfig } from './common/http.config.js';
 import { dataDirectory, type Env, validateEnvironment } from './config/environment.js';
 import { databaseConfig } from './database/database.config.js';
 import { messagesConfig } from './messages/messages.config.js';
+import { redisConfig } from './redis/redis.config.js';
 
 /** Every feature's slice of the configuration; AppModule registers them all. */
-export const FEATURE_CONFIGS = [httpConfig, databaseConfig, authConfig, messagesConfig, chatConfig];
+export const FEATURE_CONFIGS = [
+  httpConfig,
+  databaseConfig,
+  redisConfig,
+  authConfig,
+  messagesConfig,
+  chatConfig,
+];
 
 /**
  * The whole configuration as one object, for code that runs outside Nest's container (the
@@ -24,6 +32,7 @@ export function loadConfig(env: Env = process.env) {
     ...httpConfig.build(valid),
     ...databaseConfig.build(valid),
     ...messagesConfig.build(valid),
+    redis: redisConfig.build(valid),
     ...auth,
     ...chat,
     limits: { ...auth.limits, ...chat.limits },

@@ -6,6 +6,7 @@ import { FEATURE_CONFIGS } from './app-config.js';
 import type { Env } from './config/environment.js';
 import { configModule } from './config/feature-config.js';
 import { DatabaseModule } from './database/database.module.js';
+import { RedisModule } from './redis/redis.module.js';
 import { UsersModule } from './users/users.module.js';
 
 @Controller()
@@ -24,6 +25,7 @@ export class AppModule {
       imports: [
         configModule(env, FEATURE_CONFIGS),
         DatabaseModule,
+        RedisModule,
         UsersModule,
         AuthModule,
         MessagesModule,

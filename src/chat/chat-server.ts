@@ -1,7 +1,9 @@
-import type { Provider } from '@nestjs/common';
-import { Server } from 'socket.io';
+import { Logger, type Provider } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
+import { createAdapter } from '@socket.io/redis-adapter';
+import { Server } from 'socket.io';
 import { httpConfig } from '../common/http.config.js';
+import { RedisService } from '../redis/redis.service.js';
 import type { ChatServer } from './chat-socket.js';
 
 /** Largest socket.io message accepted; a chat message is at most 2,000 characters (8 KB). */
@@ -19,10 +21,36 @@ export const MAX_SOCKET_MESSAGE_BYTES = 64 * 1024;
  */
 export const chatServerProvider: Provider = {
   provide: Server,
-  inject: [httpConfig.KEY],
-  useFactory: (config: ConfigType<typeof httpConfig>): ChatServer =>
-    new Server({
+  inject: [httpConfig.KEY, RedisService],
+  useFactory: (config: ConfigType<typeof httpConfig>, redis: RedisService): ChatServer => {
+    const server: ChatServer = new Server({
       maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES,
       cors: config.corsOrigins.length > 0 ? { origin: config.corsOrigins } : undefined,
-    }),
+    });
+    if (redis.enabled) useRedisAdapter(server, redis);
+    return server;
+  },
 };
+
+/**
+ * Cluster mode: broadcasts, rooms and disconnectSockets reach every instance through the
+ * official Redis adapter (classic Pub/Sub). Requests between instances are answered on a
+ * channel per requester (publishOnSpecificResponseChannel), so an instance is not woken by
+ * answers meant for others. An adapter error is logged, never thrown: with Redis away each
+ * instance still serves its own clients.
+ */
+function useRedisAdapter(server: ChatServer, redis: RedisService): void {
+  const logger = new Logger('RedisAdapter');
+  server.adapter(
+    createAdapter(
+      redis.connect('publisher', { offlineQueue: true }),
+      redis.connect('subscriber', { offlineQueue: true }),
+      {
+        publishOnSpecificResponseChannel: true,
+      },
+    ),
+  );
+  server.of('/').adapter.on('error', (error: unknown) => {
+    logger.warn(`adapter: ${error instanceof Error ? error.message : String(error)}`);
+  });
+}

@@ -58,6 +58,12 @@ export class EnvironmentVariables {
   DB_TIMEOUT_MS?: number;
 
   @IsOptional()
+  @Matches(/^rediss?:\/\/.+$/, {
+    message: 'REDIS_URL must be redis://host:6379 (or rediss:// for TLS)',
+  })
+  REDIS_URL?: string;
+
+  @IsOptional()
   @IsString()
   @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
   @MaxLength(512)
@@ -150,6 +156,12 @@ export function validateEnvironment(env: Env = process.env): EnvironmentVariable
   if (raw.NODE_ENV === 'production' && raw.JWT_SECRET === undefined) {
     throw new ConfigError(
       'JWT_SECRET is required when NODE_ENV=production (at least 32 characters)',
+    );
+  }
+  // Several instances share one database: an embedded SQLite file belongs to one process.
+  if (raw.REDIS_URL !== undefined && !/^(mysql|mariadb):/.test(raw.DATABASE_URL ?? '')) {
+    throw new ConfigError(
+      'REDIS_URL (cluster mode) needs a shared database: set DATABASE_URL=mysql://... (SQLite is one process only)',
     );
   }
   return raw;

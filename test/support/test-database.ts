@@ -63,7 +63,8 @@ function createSqliteDatabase(): TestDatabase {
   };
 }
 
-async function createMysqlDatabase(baseUrl: string): Promise<TestDatabase> {
+/** A fresh MariaDB/MySQL database on `baseUrl`'s server (MYSQL_URL: whatever the suite runs on). */
+export async function createMysqlDatabase(baseUrl: string = MYSQL_URL): Promise<TestDatabase> {
   const url = new URL(baseUrl);
   const name = `chat_test_${randomBytes(6).toString('hex')}`;
   url.pathname = '/' + name;
