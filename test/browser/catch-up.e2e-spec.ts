@@ -89,7 +89,7 @@ async function waitConnected(page: Page): Promise<void> {
   await page.waitForFunction(
     "document.querySelector('#status')?.dataset.state === 'connected'",
     undefined,
-    { timeout: 20_000 },
+    { timeout: 60_000 },
   );
 }
 
