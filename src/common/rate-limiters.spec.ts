@@ -2,8 +2,12 @@ import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals
 import { bucketWindow, createRateLimiter } from './rate-limiters.js';
 
 describe(createRateLimiter.name, () => {
-  beforeEach(() => jest.useFakeTimers({ now: 0 }));
-  afterEach(() => jest.useRealTimers());
+  beforeEach(() => {
+    jest.useFakeTimers({ now: 0 });
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
 
   /** In-process (no Redis): 4 points per 4 s, a bucket of 4 refilled at 1 a second. */
   const limit = () => createRateLimiter(null, { keyPrefix: 't', ...bucketWindow(4, 1) });
