@@ -2,25 +2,26 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Socket } from 'socket.io';
 import type { ConfigType } from '@nestjs/config';
 import { chatConfig } from './chat.config.js';
-import { TokenBuckets } from '../common/token-buckets.js';
+import { bucketWindow, createRateLimiter, type RateLimit } from '../common/rate-limiters.js';
 import { ChatEvent, CONNECTION_GONE, HANDLED_EVENTS, LIMIT_ERRORS } from '../protocol/index.js';
 import { errorNotice } from './error-notice.js';
 import { PresenceService } from './presence.service.js';
+import { RedisService } from '../redis/redis.service.js';
 import { pendingBytes } from './socket-buffers.js';
 
 /** The first character of socket.io's ACK and BINARY_ACK packets. */
 const ACK_PACKET_TYPES = new Set(['3', '6']);
 
 /**
- * Limits on what one user or one address may do over sockets: events per user (a token
- * bucket shared by all of the user's tabs), open sockets per user and per address, refused
+ * Limits on what one user or one address may do over sockets: events per user (one budget for
+ * all of the user's tabs, on every instance: createRateLimiter), open sockets per user and per address, refused
  * events in a row before a socket is dropped, and bytes waiting to be sent to a socket that
  * does not read them. A user's open sockets are counted once, by PresenceService (online is
  * having one open): a socket counts there from the moment it is let in here until it goes.
  */
 @Injectable()
 export class SocketLimits {
-  private readonly events: TokenBuckets;
+  private readonly events: RateLimit;
   private readonly socketsByIp = new Map<string, number>();
   private readonly refusedInARow = new WeakMap<Socket, number>();
   /** Counted sockets, each with what frees its place. */
@@ -29,9 +30,13 @@ export class SocketLimits {
   constructor(
     @Inject(chatConfig.KEY) private readonly config: ConfigType<typeof chatConfig>,
     private readonly presence: PresenceService,
+    redis: RedisService,
   ) {
     const { socketEventBurst, socketEventsPerSecond } = config.limits;
-    this.events = new TokenBuckets(socketEventBurst, socketEventsPerSecond);
+    this.events = createRateLimiter(redis.client, {
+      keyPrefix: 'events',
+      ...bucketWindow(socketEventBurst, socketEventsPerSecond),
+    });
   }
 
   /**
@@ -66,10 +71,13 @@ export class SocketLimits {
 
   /**
    * Whether this event may be handled. Over the rate it is refused; a socket that keeps sending
-   * after SOCKET_ABUSE_LIMIT refusals in a row is disconnected.
+   * after SOCKET_ABUSE_LIMIT refusals in a row is disconnected. In cluster mode this asks Redis,
+   * one round trip per event (about 0.1 ms on a local network; at most its 1 s command timeout,
+   * then the instance's own count decides: createRateLimiter). Refusals in a row are counted per
+   * socket, here: they are about this connection, not the user.
    */
-  allowEvent(socket: Socket, username: string): boolean {
-    if (this.events.take(username) === 0) {
+  async allowEvent(socket: Socket, username: string): Promise<boolean> {
+    if ((await this.events.take(username)) === 0) {
       this.refusedInARow.delete(socket);
       return true;
     }
@@ -90,13 +98,14 @@ export class SocketLimits {
    */
   countEveryEvent(socket: Socket, username: string): void {
     socket.use(([event], next) => {
-      if (HANDLED_EVENTS.has(String(event)) || this.allowEvent(socket, username)) next();
+      if (HANDLED_EVENTS.has(String(event))) return next();
+      void this.allowEvent(socket, username).then((allowed) => allowed && next());
     });
     // Acknowledgements are no events (no middleware sees them) and the server asks for none:
     // socket.io drops them, but each one a client sends counts all the same.
     const countAcks = ({ type, data }: { type: string; data?: unknown }) => {
       if (type === 'message' && typeof data === 'string' && ACK_PACKET_TYPES.has(data[0]))
-        this.allowEvent(socket, username);
+        void this.allowEvent(socket, username);
     };
     socket.conn.on('packet', countAcks);
     socket.once('disconnect', () => socket.conn.off('packet', countAcks));
@@ -106,13 +115,13 @@ export class SocketLimits {
    * A catch-up costs one event per `history` page it sends: true (and taken) when the user's
    * budget holds all `pages`; otherwise none is taken and the catch-up is cut to the newest page.
    */
-  affordCatchUp(username: string, pages: number): boolean {
+  affordCatchUp(username: string, pages: number): Promise<boolean> {
     return this.events.takeAll(username, pages);
   }
 
   /** Pages that go out anyway (the newest, and messages that waited) take what budget is left. */
-  chargeCatchUp(username: string, pages: number): void {
-    this.events.takeUpTo(username, pages);
+  async chargeCatchUp(username: string, pages: number): Promise<void> {
+    await this.events.takeUpTo(username, pages);
   }
 
   /** Whether more than SLOW_CONSUMER_BYTES wait to be written to this socket. */
