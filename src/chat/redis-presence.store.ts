@@ -119,7 +119,13 @@ export class RedisPresenceStore implements PresenceStore {
           perUser,
           perIp,
         );
-        if (result === 'ok') return null;
+        if (result === 'ok') {
+          // Online from now on, without waiting for the change to come back (a newcomer's own
+          // list must show them). Safe: a `-name` still on its way would be followed by the
+          // `+name` this script published.
+          this.set(socket.username, true);
+          return null;
+        }
         this.track(socket, -1);
         // A rewrite sent while the script ran may have written it: take it out again.
         if (this.restores !== restores) void this.removeFromRedis(socket.id);

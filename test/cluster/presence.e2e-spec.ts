@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import type { Socket } from 'socket.io-client';
 import type { PresenceChanges } from '../../src/protocol/index.js';
 import { connect, connectRecording, login, sleep, until } from '../support/chat-client.js';
-import { startCluster, type TestCluster } from '../support/cluster.js';
+import { startCluster, stopProcess, type TestCluster } from '../support/cluster.js';
 import { PASSWORDS, type Person } from '../support/users.js';
 
 const SETUP = 240_000;
@@ -156,10 +156,13 @@ describe('cluster: presence across instances', () => {
         { token: await token('erin') },
         '1',
       );
-      await until(() => seen['1'].length > 0, 10_000, 'a list');
-      const list = (seen['1'][0] as { data: string[] }).data;
-      expect([...list].sort()).toEqual([...new Set([...expected, 'erin'])].sort());
-      socket.close();
+      try {
+        await until(() => seen['1'].length > 0, 10_000, 'a list');
+        const list = (seen['1'][0] as { data: string[] }).data;
+        expect([...list].sort()).toEqual([...new Set([...expected, 'erin'])].sort());
+      } finally {
+        socket.close();
+      }
       await until(() => !carol.last().includes('erin'), 15_000, 'erin gone');
     }
   }, 90_000);
@@ -223,6 +226,21 @@ describe('cluster: presence across instances', () => {
     } finally {
       redisClient.disconnect();
     }
+  }, 120_000);
+
+  it('a stopped instance (SIGTERM) takes its users off the lists at once', async () => {
+    if (!cluster) return;
+    const extra = await cluster.addInstance();
+    await tab('alice', cluster.instances.indexOf(extra));
+    await until(() => carol.last().includes('alice') && dave.online.has('alice'), 15_000, 'alice');
+    const stoppedAt = Date.now();
+    await stopProcess(extra);
+    await until(() => !carol.last().includes('alice') && !dave.online.has('alice'), 15_000, 'gone');
+    // Not DEAD_AFTER_MS later: it removed its entries itself.
+    expect(Date.now() - stoppedAt).toBeLessThan(10_000);
+    // Its stop disconnected its own clients only.
+    expect(carol.socket.connected && dave.socket.connected).toBe(true);
+    expect([...carol.last()].sort()).toEqual(['bob', 'carol', 'dave', 'erin']);
   }, 120_000);
 });
 
