@@ -59,7 +59,6 @@ export class RedisPresenceStore implements PresenceStore {
   /** Changes received while the whole list is being read, replayed over it. */
   private duringResync: string[] | null = null;
   private resyncAgain = false;
-  private subscriber: Redis | null = null;
   private readonly timers: NodeJS.Timeout[] = [];
 
   constructor(private readonly redis: RedisService) {
@@ -79,7 +78,6 @@ export class RedisPresenceStore implements PresenceStore {
 
   async start(): Promise<void> {
     const subscriber = this.redis.connect('presence', { offlineQueue: true });
-    this.subscriber = subscriber;
     subscriber.on('message', (_channel: string, message: string) => this.received(message));
     // (Re)connected: changes published meanwhile were missed. Once subscribed (this SUBSCRIBE
     // is answered after ioredis's own resubscription), read the whole list.
