@@ -8,6 +8,7 @@ import { chatServerProvider } from './chat-server.js';
 import { DeliveryService } from './delivery.service.js';
 import { ChatHandshake } from './handshake.js';
 import { HistoryController } from './history.controller.js';
+import { presenceStoreProvider } from './presence-store.provider.js';
 import { PresenceService } from './presence.service.js';
 import { SocketLifecycle } from './socket-lifecycle.service.js';
 import { SocketLimits } from './socket-limits.service.js';
@@ -22,6 +23,7 @@ import { SocketLimits } from './socket-limits.service.js';
     ChatHandshake,
     SocketLifecycle,
     CatchUpSender,
+    presenceStoreProvider,
     PresenceService,
     DeliveryService,
     SocketLimits,

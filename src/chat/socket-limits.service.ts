@@ -5,9 +5,16 @@ import { chatConfig } from './chat.config.js';
 import { bucketWindow, createRateLimiter, type RateLimit } from '../common/rate-limiters.js';
 import { ChatEvent, CONNECTION_GONE, HANDLED_EVENTS, LIMIT_ERRORS } from '../protocol/index.js';
 import { errorNotice } from './error-notice.js';
+import type { CapReached, CountedSocket } from './presence-store.js';
 import { PresenceService } from './presence.service.js';
 import { RedisService } from '../redis/redis.service.js';
 import { pendingBytes } from './socket-buffers.js';
+
+/** What a socket is told when a cap refuses it. */
+const CAP_ERRORS: Record<CapReached, string> = {
+  user: LIMIT_ERRORS.tooManySockets,
+  ip: LIMIT_ERRORS.tooManySocketsFromIp,
+};
 
 /** The first character of socket.io's ACK and BINARY_ACK packets. */
 const ACK_PACKET_TYPES = new Set(['3', '6']);
@@ -16,13 +23,13 @@ const ACK_PACKET_TYPES = new Set(['3', '6']);
  * Limits on what one user or one address may do over sockets: events per user (one budget for
  * all of the user's tabs, on every instance: createRateLimiter), open sockets per user and per address, refused
  * events in a row before a socket is dropped, and bytes waiting to be sent to a socket that
- * does not read them. A user's open sockets are counted once, by PresenceService (online is
- * having one open): a socket counts there from the moment it is let in here until it goes.
+ * does not read them. Open sockets are counted once, per user and per address, by PresenceService
+ * (online is having one open; across instances in cluster mode): a socket counts there from the
+ * moment it is let in here until it goes.
  */
 @Injectable()
 export class SocketLimits {
   private readonly events: RateLimit;
-  private readonly socketsByIp = new Map<string, number>();
   private readonly refusedInARow = new WeakMap<Socket, number>();
   /** Counted sockets, each with what frees its place. */
   private readonly counted = new WeakMap<Socket, () => void>();
@@ -43,22 +50,24 @@ export class SocketLimits {
    * At the handshake: null if the socket may open (and is counted, online, until it goes away),
    * else the reason. `fullLists`: it takes whole online lists, not changes.
    */
-  open(socket: Socket, username: string, fullLists: boolean): string | null {
+  async open(socket: Socket, username: string, fullLists: boolean): Promise<string | null> {
     // Gone during the token check: socket.io drops it without a `disconnect` event.
     if (socket.conn.readyState !== 'open') return CONNECTION_GONE;
-    const ip = socket.handshake.address;
-    const { socketsPerUser, socketsPerIp } = this.config.limits;
-    if (this.presence.connectionsOf(username) >= socketsPerUser) return LIMIT_ERRORS.tooManySockets;
-    if ((this.socketsByIp.get(ip) ?? 0) >= socketsPerIp) return LIMIT_ERRORS.tooManySocketsFromIp;
-    this.presence.add(username, fullLists);
-    increment(this.socketsByIp, ip, 1);
+    const counted: CountedSocket = { id: socket.id, username, ip: socket.handshake.address };
+    const { socketsPerUser: perUser, socketsPerIp: perIp } = this.config.limits;
+    const refused = await this.presence.admit(counted, fullLists, { perUser, perIp });
+    if (refused) return CAP_ERRORS[refused];
     const release = () => {
       if (!this.counted.delete(socket)) return;
       socket.conn.off('close', release);
-      this.presence.remove(username, fullLists);
-      increment(this.socketsByIp, ip, -1);
+      this.presence.release(counted, fullLists);
     };
     this.counted.set(socket, release);
+    // Gone while it was counted (cluster mode asks Redis): no `disconnect` event will come.
+    if (socket.conn.readyState !== 'open') {
+      release();
+      return CONNECTION_GONE;
+    }
     // A connection that closes before the socket is connected gets no `disconnect` event either.
     socket.conn.once('close', release);
     return null;
@@ -128,10 +137,4 @@ export class SocketLimits {
   isSlowConsumer(socket: Socket): boolean {
     return pendingBytes(socket) > this.config.limits.slowConsumerBytes;
   }
-}
-
-function increment(counts: Map<string, number>, key: string, by: number): void {
-  const next = (counts.get(key) ?? 0) + by;
-  if (next > 0) counts.set(key, next);
-  else counts.delete(key);
 }
