@@ -78,6 +78,7 @@ export async function createApp(
   let socketAddress: ((req: IncomingMessage) => string) | undefined;
   if (config.trustProxy !== undefined) {
     app.set('trust proxy', config.trustProxy);
+    // Express compiles the setting into 'trust proxy fn' (proxy-addr's), the one req.ip uses.
     const trust = app.getHttpAdapter().getInstance().get('trust proxy fn') as TrustProxy;
     socketAddress = (req) => clientAddress(req, trust);
   }
