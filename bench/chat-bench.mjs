@@ -2,7 +2,11 @@
 //
 //   npm run bench -- [--clients 2000] [--runs 3] [--procs 4] [--db sqlite|mysql]
 //                    [--max-idle 10000] [--quick]
+//   npm run bench -- --instances 2 [--clients ...] [--runs ...] [--quick]
 //   (or: node bench/chat-bench.mjs ...; the server must be built: npm run build)
+//
+// --instances N (N >= 2): cluster mode instead (see "cluster mode" below): the same load against
+// one instance, one instance with the Redis adapter, and N instances behind the adapter.
 //
 // Design (read this before changing the numbers):
 // - Two servers per run, each a process of its own: ours (dist/src/main.js via lib.startServer,
@@ -67,6 +71,7 @@ import {
   rssBytes,
   seedUsers,
   signToken,
+  startRedis,
   startReference,
   startServer,
 } from './lib.mjs';
@@ -91,6 +96,7 @@ const { values: args } = parseArgs({
     'no-reference-idle': { type: 'boolean', default: false },
     // writes a V8 CPU profile of our server (and of the reference) per run into this directory
     profile: { type: 'string' },
+    instances: { type: 'string', default: '1' },
   },
 });
 const Q = args.quick;
@@ -106,6 +112,7 @@ const LOGIN_CONCURRENCY = Number(args['login-concurrency']);
 const HOLD_SECONDS = Number(args.hold ?? (Q ? 3 : 10));
 const SOURCES = Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 2}`);
 const DRAIN_MS = 20000;
+const INSTANCES = Number(args.instances);
 const PROFILE_ARGS = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [];
 
 const hrNow = () => Number(process.hrtime.bigint()) / 1e6;
@@ -151,7 +158,8 @@ async function join(server, users, expectList) {
   const t0 = hrNow();
   const names = users.map((u) => u.name);
   const results = await onAll('connect', (i) => ({
-    url: server.url,
+    // Several instances (cluster mode): load process i connects its clients to instance i % n.
+    url: server.urls ? server.urls[i % server.urls.length] : server.url,
     clients: share(users, i),
     sourceAddresses: SOURCES,
     expectList: expectList ? users.length : 0,
@@ -307,27 +315,42 @@ async function argonLoop(hash, lanes, seconds) {
   return n / ((hrNow() - t0) / 1000);
 }
 
-/** Everything measured on one server with N clients. */
-async function measure(kind, server, users, extras) {
+/**
+ * CPU used by the server's processes since `before` (ms): in total, and per process when the
+ * server is several (cluster mode: `server.pids`, the instances then redis-server).
+ */
+const cpuSnapshot = (server) => (server.pids ?? [server.pid]).map(cpuMs);
+const cpuSince = (server, before) => {
+  const byProcess = cpuSnapshot(server).map((ms, i) => ms - before[i]);
+  return { total: byProcess.reduce((a, b) => a + b, 0), byProcess };
+};
+const rssOf = (server) => (server.rssPids ?? [server.pid]).reduce((s, pid) => s + rssBytes(pid), 0);
+
+/**
+ * Everything measured on one server with N clients. `expectList`: the join waits for every
+ * client to hold the complete online list (ours; not in cluster mode, where the lists are
+ * another feature's).
+ */
+async function measure(kind, server, users, extras, expectList = kind === 'ours') {
   const names = users.map((u) => u.name);
   await sleep(500);
-  const rssBefore = rssBytes(server.pid);
+  const rssBefore = rssOf(server);
   log(`${kind}: join of ${users.length} clients`);
-  const cpuBefore = cpuMs(server.pid);
-  const j = await join(server, users, kind === 'ours');
-  j.serverCpuMs = cpuMs(server.pid) - cpuBefore;
+  let cpuAt = cpuSnapshot(server);
+  const j = await join(server, users, expectList);
+  ({ total: j.serverCpuMs, byProcess: j.serverCpuByProcess } = cpuSince(server, cpuAt));
   await sleep(1000);
-  const rssAfter = rssBytes(server.pid);
+  const rssAfter = rssOf(server);
   log(
     `${kind}: joined in ${round(j.ms)} ms (${j.connected} connected, lists ${j.completeLists}, server CPU ${round(j.serverCpuMs)} ms)`,
   );
-  let cpuAt = cpuMs(server.pid);
+  cpuAt = cpuSnapshot(server);
   const g = await groupPhase(j.connected);
-  g.serverCpuMs = cpuMs(server.pid) - cpuAt;
-  cpuAt = cpuMs(server.pid);
+  ({ total: g.serverCpuMs, byProcess: g.serverCpuByProcess } = cpuSince(server, cpuAt));
+  cpuAt = cpuSnapshot(server);
   log(`${kind}: group ${g.received}/${g.expected}, server CPU ${round(g.serverCpuMs)} ms`);
   const p = await privatePhase(names);
-  p.serverCpuMs = cpuMs(server.pid) - cpuAt;
+  ({ total: p.serverCpuMs, byProcess: p.serverCpuByProcess } = cpuSince(server, cpuAt));
   log(`${kind}: private ${p.received}/${p.expected}, server CPU ${round(p.serverCpuMs)} ms`);
   const collected = await onAll('collect');
   const groupLat = concat(collected.map((c) => c.group.latencies));
@@ -373,6 +396,7 @@ async function measure(kind, server, users, extras) {
     private: {
       outcome: p.outcome,
       serverCpuMs: p.serverCpuMs,
+      serverCpuByProcess: p.serverCpuByProcess,
       expected: p.expected,
       received: p.received,
       seconds: p.seconds,
@@ -493,6 +517,10 @@ async function idleRamp(kind, hash) {
 // ---------- main ----------
 const started = Date.now();
 const hash = await argon2.hash(BENCH_PASSWORD, { type: argon2.argon2id });
+if (INSTANCES > 1) {
+  await clusterBench(hash);
+  process.exit(0);
+}
 const runs = [];
 for (let r = 0; r < RUNS; r++) {
   log(`run ${r + 1}/${RUNS} (${args.db}, ${N} clients, ${PROCS} load processes)`);
@@ -669,3 +697,178 @@ if (result.lossesFlagged)
     '\nLOSSES: some deliveries were lost, duplicated, misrouted or refused; see the JSON',
   );
 console.log(`\n${base.pathname}.json\n${base.pathname}.svg (and bench/results/latest.svg)`);
+
+// ---------- cluster mode (--instances N) ----------
+//
+// The same load (clients, group and private rates, phases) against, in one run:
+//   one     one instance, no Redis (single-process mode)
+//   adapter one instance with REDIS_URL: the Redis adapter publishes every broadcast, nobody else
+//           listens (what the adapter itself costs an instance)
+//   cluster N instances behind the adapter, one redis-server of the benchmark's own; load
+//           process i connects its clients to instance i % N, so senders and recipients are
+//           spread across instances and most deliveries cross Redis
+// Each on a fresh MariaDB database (cluster mode needs a shared database; all three use MariaDB
+// so that they compare), the order rotating between runs. The join waits for every client to be
+// connected (not for the online lists). Reported: what the single benchmark reports, plus the
+// CPU time of every server process (each instance, redis-server) per phase; MariaDB's is not
+// counted (a shared server on this machine).
+async function clusterBench(hash) {
+  const CONFIGS = [
+    { kind: 'one', instances: 1, redis: false },
+    { kind: 'adapter', instances: 1, redis: true },
+    { kind: 'cluster', instances: INSTANCES, redis: true },
+  ];
+  const names = Array.from({ length: N }, (_, i) => `u${i}`);
+  const runs = [];
+  for (let r = 0; r < RUNS; r++) {
+    log(`cluster run ${r + 1}/${RUNS} (mysql, ${N} clients, ${PROCS} load processes)`);
+    const out = {};
+    for (let k = 0; k < CONFIGS.length; k++) {
+      const config = CONFIGS[(k + r) % CONFIGS.length];
+      const db = await freshDatabase('mysql');
+      const redis = config.redis ? await startRedis() : null;
+      const instances = [];
+      try {
+        const env = {
+          DATABASE_URL: db.url,
+          JWT_SECRET: BENCH_JWT_SECRET,
+          ...(redis ? { REDIS_URL: redis.url } : {}),
+        };
+        // One at a time: the first runs the migrations.
+        for (let i = 0; i < config.instances; i++)
+          instances.push(await startServer(env, PROFILE_ARGS));
+        const users = await withTokens(await seedUsers(db.url, names, hash));
+        const server = {
+          url: instances[0].url,
+          urls: instances.map((s) => s.url),
+          pid: instances[0].pid,
+          pids: [...instances.map((s) => s.pid), ...(redis ? [redis.pid] : [])],
+          rssPids: instances.map((s) => s.pid),
+        };
+        out[config.kind] = await measure(config.kind, server, users, null, false);
+        out[config.kind].processes = [
+          ...instances.map((_, i) => `instance ${i + 1}`),
+          ...(redis ? ['redis-server'] : []),
+        ];
+      } finally {
+        for (const instance of instances) await instance.stop();
+        await redis?.stop();
+        await db.drop();
+      }
+    }
+    runs.push(out);
+  }
+  for (const p of procs) p.disconnect();
+
+  const kinds = CONFIGS.map((c) => c.kind);
+  const med = (f) => median(runs.map(f).filter((x) => x != null && !Number.isNaN(x)));
+  const each = (f) => Object.fromEntries(kinds.map((kind) => [kind, med((r) => f(r[kind]))]));
+  const sum = (xs) => xs.reduce((a, b) => a + b, 0);
+  /** CPU (ms) of the instances only, and of redis-server, in a phase. */
+  const split = (x, phase) => {
+    const by = x[phase].serverCpuByProcess;
+    const n = x.processes.filter((p) => p.startsWith('instance')).length;
+    return { instances: by.slice(0, n), redis: sum(by.slice(n)) };
+  };
+  const rows = [
+    { metric: `join: ${N} clients connected (ms)`, ...each((x) => x.join.allConnectedMs) },
+    {
+      metric: `group deliveries/s (${GROUP_RATE} msg/s x ${N})`,
+      ...each((x) => x.group.deliveriesPerSec),
+    },
+    { metric: 'group latency p50 (ms)', ...each((x) => x.group.p50) },
+    { metric: 'group latency p99 (ms)', ...each((x) => x.group.p99) },
+    { metric: `private latency p50 (ms, ${PRIVATE_RATE}/s)`, ...each((x) => x.private.p50) },
+    { metric: 'private latency p99 (ms)', ...each((x) => x.private.p99) },
+    {
+      metric: 'group phase: CPU of all instances (ms)',
+      ...each((x) => sum(split(x, 'group').instances)),
+    },
+    {
+      metric: 'group phase: CPU of the busiest instance (ms)',
+      ...each((x) => Math.max(...split(x, 'group').instances)),
+    },
+    { metric: 'group phase: CPU of redis-server (ms)', ...each((x) => split(x, 'group').redis) },
+    {
+      metric: 'group: instances CPU per 1,000 deliveries (ms)',
+      ...each((x) => (sum(split(x, 'group').instances) / x.group.received) * 1000),
+    },
+    {
+      metric: 'private phase: CPU of all instances (ms)',
+      ...each((x) => sum(split(x, 'private').instances)),
+    },
+    {
+      metric: 'private phase: CPU of the busiest instance (ms)',
+      ...each((x) => Math.max(...split(x, 'private').instances)),
+    },
+    {
+      metric: 'private phase: CPU of redis-server (ms)',
+      ...each((x) => split(x, 'private').redis),
+    },
+    {
+      metric: 'private: instances CPU per message (ms)',
+      ...each((x) => sum(split(x, 'private').instances) / x.private.outcome.sent),
+    },
+    {
+      metric: 'join: instances CPU per connection (ms)',
+      ...each((x) => sum(split(x, 'join').instances) / x.join.connected),
+    },
+    { metric: 'instances RSS per connection (KB)', ...each((x) => x.rss.perConnection / 1024) },
+    {
+      metric: 'lost/misrouted/refused (all runs)',
+      ...Object.fromEntries(kinds.map((kind) => [kind, sum(runs.map((r) => r[kind].problems))])),
+    },
+  ];
+  const date = new Date(started)
+    .toISOString()
+    .replace(/[:]/g, '-')
+    .replace(/\.\d+Z$/, 'Z');
+  const result = {
+    benchmark: `nest-chat: one instance against ${INSTANCES} behind the Redis adapter`,
+    date: new Date(started).toISOString(),
+    durationSeconds: Math.round((Date.now() - started) / 1000),
+    machine: {
+      cpu: cpus()[0].model,
+      cores: availableParallelism(),
+      memoryGB: round(totalmem() / 2 ** 30, 1),
+      node: process.version,
+      platform: `${process.platform} ${process.arch}`,
+    },
+    database: 'mysql (MariaDB/MySQL)',
+    options: {
+      instances: INSTANCES,
+      clients: N,
+      runs: RUNS,
+      loadProcesses: PROCS,
+      groupRate: GROUP_RATE,
+      privateRate: PRIVATE_RATE,
+      phaseSeconds: SECONDS,
+      quick: Q,
+    },
+    table: rows.map((row) => ({
+      metric: row.metric,
+      ...Object.fromEntries(kinds.map((kind) => [kind, round(row[kind])])),
+    })),
+    lossesFlagged: kinds.some((kind) => rows.at(-1)[kind] > 0),
+    runs,
+  };
+  mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+  const file = new URL(`./results/${date}-instances-${INSTANCES}.json`, import.meta.url).pathname;
+  writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
+
+  const fmt = (x) => (x == null ? '-' : String(round(x, x >= 100 ? 0 : 2)));
+  const widths = [50, 10, 10, 10];
+  const line = (cells) => cells.map((c, i) => String(c).padEnd(widths[i])).join(' ');
+  console.log(`\n${result.benchmark}: MariaDB, ${N} clients, ${RUNS} run(s), medians`);
+  console.log(
+    `${result.machine.cpu}, ${result.machine.cores} cores, ${result.machine.memoryGB} GB, node ${process.version}; ${PROCS} load processes\n`,
+  );
+  console.log(line(['metric', '1 inst.', '1 + Redis', `${INSTANCES} + Redis`]));
+  for (const row of result.table)
+    console.log(line([row.metric, ...kinds.map((kind) => fmt(row[kind]))]));
+  if (result.lossesFlagged)
+    console.log(
+      '\nLOSSES: some deliveries were lost, duplicated, misrouted or refused; see the JSON',
+    );
+  console.log(`\n${file}`);
+}

@@ -5,9 +5,11 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
+import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { AppModule } from './app.module.js';
 import type { Env } from './config/environment.js';
+import { clientAddress, type TrustProxy } from './common/client-address.js';
 import { DepthLimitPipe } from './common/depth-limit.pipe.js';
 import { HttpErrorFilter } from './common/http-error.filter.js';
 import { httpConfig } from './common/http.config.js';
@@ -71,7 +73,16 @@ export async function createApp(
   if (config.corsOrigins.length > 0) {
     app.enableCors({ origin: config.corsOrigins, exposedHeaders: ['Authorization'] });
   }
-  app.useWebSocketAdapter(new ChatIoAdapter(app, origins));
+  // Behind nginx every TCP peer is nginx: the client is found in X-Forwarded-For, for req.ip
+  // (login limits) and the socket handshake (socket limits) alike, one setting for both.
+  let socketAddress: ((req: IncomingMessage) => string) | undefined;
+  if (config.trustProxy !== undefined) {
+    app.set('trust proxy', config.trustProxy);
+    // Express compiles the setting into 'trust proxy fn' (proxy-addr's), the one req.ip uses.
+    const trust = app.getHttpAdapter().getInstance().get('trust proxy fn') as TrustProxy;
+    socketAddress = (req) => clientAddress(req, trust);
+  }
+  app.useWebSocketAdapter(new ChatIoAdapter(app, origins, socketAddress));
   // The database's errors that mean "unavailable" (503) are the database layer's to know.
   app.useGlobalFilters(new HttpErrorFilter(isDatabaseUnavailable));
   app.useGlobalPipes(

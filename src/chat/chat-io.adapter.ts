@@ -1,4 +1,4 @@
-import type { Server as HttpServer } from 'node:http';
+import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { Server, type ServerOptions } from 'socket.io';
@@ -15,6 +15,8 @@ export class ChatIoAdapter extends IoAdapter {
   constructor(
     private readonly app: INestApplicationContext,
     private readonly origins: OriginPolicy,
+    /** Set behind a trusted proxy (TRUST_PROXY): the client's address from X-Forwarded-For. */
+    private readonly clientAddress?: (req: IncomingMessage) => string,
   ) {
     super(app);
   }
@@ -26,6 +28,8 @@ export class ChatIoAdapter extends IoAdapter {
     if (httpServer && port === 0) server.attach(httpServer, options);
     else server.attach(port, options);
     server.use((socket, next) => {
+      // What the per-address limits count: socket.io itself only knows the TCP peer (nginx).
+      if (this.clientAddress) socket.handshake.address = this.clientAddress(socket.request);
       const { origin, host } = socket.handshake.headers;
       if (this.origins.isAllowed(origin, host)) next();
       else next(handshakeError(ORIGIN_REFUSED));

@@ -11,4 +11,15 @@ export const httpConfig = featureConfig('http', (env) => ({
     .split(',')
     .map((origin) => origin.trim())
     .filter((origin) => ORIGIN.test(origin)),
+  /**
+   * TRUST_PROXY for Express's `trust proxy` (a hop count or proxy addresses), undefined when
+   * unset: then the address is the TCP peer's and X-Forwarded-For is ignored.
+   */
+  trustProxy: trustProxy(env.TRUST_PROXY),
 }));
+
+function trustProxy(value: string | undefined): number | string[] | undefined {
+  if (value === undefined) return undefined;
+  if (/^\s*\d\s*$/.test(value)) return Number(value);
+  return value.split(',').map((item) => item.trim());
+}

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
@@ -15,6 +16,10 @@ import {
   MinLength,
   validateSync,
 } from 'class-validator';
+
+/** A hop count (1-9), or proxy addresses, subnets and proxy-addr's names, comma-separated. */
+const TRUST_PROXY =
+  /^\s*([1-9]|(loopback|linklocal|uniquelocal|[0-9a-f.:]+(\/\d{1,3})?)(\s*,\s*(loopback|linklocal|uniquelocal|[0-9a-f.:]+(\/\d{1,3})?))*)\s*$/i;
 
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
@@ -130,6 +135,17 @@ export class EnvironmentVariables {
 
   @OptionalInt(1024, 1073741824)
   SLOW_CONSUMER_BYTES?: number;
+
+  /**
+   * Behind a reverse proxy (deploy/nginx.conf): which proxies' X-Forwarded-For to believe, as
+   * Express's `trust proxy` reads it. Never "true": that would believe whatever a client writes.
+   */
+  @IsOptional()
+  @Matches(TRUST_PROXY, {
+    message:
+      'TRUST_PROXY must be a number of proxies in front (1 for one nginx) or a comma-separated list of proxy addresses or subnets (loopback, 10.0.0.0/8, ...)',
+  })
+  TRUST_PROXY?: string;
 }
 
 export class ConfigError extends Error {}
@@ -164,7 +180,20 @@ export function validateEnvironment(env: Env = process.env): EnvironmentVariable
       'REDIS_URL (cluster mode) needs a shared database: set DATABASE_URL=mysql://... (SQLite is one process only)',
     );
   }
+  const proxies = /^\s*[1-9]\s*$/.test(raw.TRUST_PROXY ?? '1') ? [] : raw.TRUST_PROXY!.split(',');
+  const badProxy = proxies.find((item) => !isProxyAddress(item.trim()));
+  if (badProxy !== undefined) {
+    throw new ConfigError(`TRUST_PROXY: "${badProxy.trim()}" is not an IP address or subnet`);
+  }
   return raw;
+}
+
+/** One item of a TRUST_PROXY list: one of proxy-addr's names, an address, a subnet. */
+function isProxyAddress(item: string): boolean {
+  if (/^(loopback|linklocal|uniquelocal)$/i.test(item)) return true;
+  const [address, bits] = item.split('/');
+  const version = isIP(address);
+  return version !== 0 && (bits === undefined || Number(bits) <= (version === 4 ? 32 : 128));
 }
 
 /** DATA_DIR: the SQLite file (by default) and the generated JWT secret live there. */

@@ -53,7 +53,9 @@ export class RedisService implements OnApplicationShutdown {
       connectionName: `chat:${name}`,
       enableOfflineQueue: offlineQueue,
       maxRetriesPerRequest: 1,
-      commandTimeout: COMMAND_TIMEOUT_MS,
+      // The adapter publishes without catching: a timeout there would only be an unhandled
+      // rejection per broadcast on a slow Redis. Commands of ours must not wait longer, though.
+      commandTimeout: offlineQueue ? undefined : COMMAND_TIMEOUT_MS,
       retryStrategy: (times) => Math.min(times * 100, MAX_RETRY_DELAY_MS),
     });
     redis.on('error', (error: Error) => this.reportError(name, error));

@@ -12,7 +12,12 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
+export async function startTcpProxy(
+  targetHost: string,
+  targetPort: number,
+  /** The address to connect from (127.0.0.x): what the target sees as the client's. */
+  options: { localAddress?: string } = {},
+): Promise<TcpProxy> {
   let cut = false;
   const live = new Set<Socket>();
   const server: Server = createServer((client) => {
@@ -20,7 +25,11 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     client.on('close', () => live.delete(client));
     client.on('error', () => client.destroy());
     if (cut) return; // accepted, never answered
-    const upstream = createConnection(targetPort, targetHost);
+    const upstream = createConnection({
+      port: targetPort,
+      host: targetHost,
+      localAddress: options.localAddress,
+    });
     live.add(upstream);
     upstream.on('close', () => {
       live.delete(upstream);
