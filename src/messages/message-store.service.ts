@@ -133,11 +133,24 @@ export class MessageStore implements OnModuleInit, OnApplicationShutdown {
       const { sender, senderId, recipient, text, cid, delivered } = pending.draft;
       rows.set(k, { sender, senderId, recipient, text, cid, delivered, createdAt: pending.ts });
     }
-    await this.messages.insertSkippingDuplicates([...rows.values()]);
-    for (const [k, message] of await this.messages.findByCids(
-      [...rows.values()].map((r) => r.cid),
-    )) {
-      if (rows.has(k)) result.set(k, { message, fresh: true });
+    const inserted = await this.messages.insertSkippingDuplicates([...rows.values()]);
+    // Without RETURNING, what is found now was stored by this batch: true while this process is
+    // the only writer (batches are written one after another).
+    if (!inserted) {
+      for (const [k, message] of await this.messages.findByCids(
+        [...rows.values()].map((r) => r.cid),
+      )) {
+        if (rows.has(k)) result.set(k, { message, fresh: true });
+      }
+      return result;
+    }
+    // Several writers: a retry may have reached another instance at the same instant. Only the
+    // rows this INSERT stored are fresh (told to the listeners: delivered); the others were
+    // stored by the other instance, which delivers them, and are only acknowledged here.
+    for (const [k, message] of inserted) result.set(k, { message, fresh: true });
+    const lost = [...rows].filter(([k]) => !result.has(k)).map(([, row]) => row.cid);
+    for (const [k, message] of await this.messages.findByCids(lost)) {
+      if (rows.has(k) && !result.has(k)) result.set(k, { message, fresh: false });
     }
     return result;
   }
