@@ -82,7 +82,8 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       tokenRoom(jti),
       fullLists ? PRESENCE_FULL_ROOM : PRESENCE_CHANGES_ROOM,
     ]);
-    const untilId = this.store.lastStoredId;
+    // Read now, after the join; awaited by the catch-up (which reports a failure to the client).
+    const untilId = this.store.catchUpUntil();
     this.lifecycle.watchExpiry(socket);
     socket.emit(ChatEvent.GroupChat, { user: '', data: welcomeText(username) });
     // The newcomer gets the list at once; everyone else with the next coalesced broadcast.

@@ -67,6 +67,18 @@ export class MessageStore implements OnModuleInit, OnApplicationShutdown {
     return this.lastStored;
   }
 
+  /**
+   * Up to which id a socket that just joined its rooms is sent the past (the rest reaches it
+   * live). One writer: lastStoredId, exactly. Several (cluster mode): other instances store and
+   * deliver too, so the highest id in the database now; a message stored before this read
+   * whose delivery reaches the socket after the join comes twice, and the client drops the
+   * second by id. One stored after the read is delivered after it, so live.
+   */
+  async catchUpUntil(): Promise<number> {
+    if (!this.config.severalWriters) return this.lastStored;
+    return Math.max(this.lastStored, await this.messages.lastId());
+  }
+
   onStored(listener: StoredListener): void {
     this.listeners.push(listener);
   }

@@ -218,6 +218,24 @@ export class MessagesRepository {
     );
   }
 
+  /**
+   * The catch-up window before `lastId` (MessagesService.catchUp): the id after which the
+   * messages stored within `windowMs` before the one at `lastId` (or the last before it) begin,
+   * among the `maxIds` ids up to `lastId`. `lastId` when there are none. One statement: the
+   * newest `maxIds` rows up to `lastId` by primary key, no index on created_at needed.
+   */
+  async findWindowStart(lastId: number, windowMs: number, maxIds: number): Promise<number> {
+    const take = Math.max(1, Math.trunc(maxIds));
+    const rows: { id: number | string | null }[] = await this.messages.query(
+      `SELECT MIN(r.id) AS id FROM (SELECT m.id, m.created_at FROM messages m WHERE m.id <= ? ` +
+        `ORDER BY m.id DESC LIMIT ${take}) r WHERE r.created_at >= (SELECT l.created_at ` +
+        `FROM messages l WHERE l.id <= ? ORDER BY l.id DESC LIMIT 1) - ?`,
+      [lastId, lastId, windowMs],
+    );
+    const first = rows[0]?.id;
+    return first === null || first === undefined ? lastId : Math.min(lastId, Number(first) - 1);
+  }
+
   /** Highest id stored, 0 when empty. */
   async lastId(): Promise<number> {
     const [last] = await this.messages.find({
