@@ -1,12 +1,13 @@
 import { io, type Socket } from 'socket.io-client';
-import type { AckResponse, HistoryPage } from '../../src/protocol/index.js';
+import type { AckResponse, HistoryPage, ResyncNotice } from '../../src/protocol/index.js';
 import { sleep, until } from './chat-client.js';
 
 /**
  * A reader that does what our page does (public/js/chat/socket.js, docs/protocol.md "Catch-up"):
  * it shows each message once (by id), moves the `lastId` it reconnects with only to the `until`
  * of a catch-up's done page and then with each live message, and answers `resync` with a
- * `catch-up` from its lastId (one at a time: a resync during a catch-up asks again after it).
+ * `catch-up` from its lastId, or the notice's if smaller (one at a time: a resync during a
+ * catch-up asks again after it).
  */
 export class CatchUpReader {
   lastId: number | undefined;
@@ -17,7 +18,8 @@ export class CatchUpReader {
   catchUps = 0;
   resyncs = 0;
   private caughtUp = false;
-  private again = false;
+  /** A resync came during a catch-up: from this id, once it is done. */
+  private again: number | undefined;
 
   constructor(private readonly token: string) {}
 
@@ -29,7 +31,7 @@ export class CatchUpReader {
   /** Connects (with its lastId) and waits for the catch-up's done page. */
   async connect(url: string, timeoutMs = 30_000): Promise<void> {
     this.caughtUp = false;
-    this.again = false;
+    this.again = undefined;
     const socket = io(url, {
       auth: { token: this.token, ...(this.lastId === undefined ? {} : { lastId: this.lastId }) },
       transports: ['websocket'],
@@ -41,7 +43,7 @@ export class CatchUpReader {
     socket.on('history', (page: HistoryPage) => this.history(socket, page));
     socket.on('2', (message: { id?: number }) => this.live(message));
     socket.on('3', (message: { id?: number }) => this.live(message));
-    socket.on('resync', () => this.resync(socket));
+    socket.on('resync', (notice: ResyncNotice) => this.resync(socket, notice.lastId));
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', () => resolve());
       socket.once('connect_error', (error) => (socket.close(), reject(error)));
@@ -61,7 +63,7 @@ export class CatchUpReader {
     this.caughtUp = true;
     this.lastId = Math.max(this.lastId ?? 0, page.until);
     this.catchUps++;
-    if (this.again) this.resync(socket);
+    if (this.again !== undefined) this.resync(socket, this.again, false);
   }
 
   private live(message: { id?: number }): void {
@@ -70,16 +72,17 @@ export class CatchUpReader {
     if (this.caughtUp) this.lastId = Math.max(this.lastId ?? 0, message.id);
   }
 
-  private resync(socket: Socket): void {
+  private resync(socket: Socket, from: number, counted = true): void {
     if (socket !== this.socket) return;
-    this.resyncs++;
-    if (!this.caughtUp || this.lastId === undefined) {
-      this.again = this.lastId !== undefined;
+    if (counted) this.resyncs++;
+    if (!this.caughtUp) {
+      this.again = Math.min(this.again ?? from, from);
       return;
     }
-    this.again = false;
+    this.again = undefined;
+    if (this.lastId === undefined) return;
     this.caughtUp = false;
-    socket.emit('catch-up', { lastId: this.lastId });
+    socket.emit('catch-up', { lastId: Math.min(this.lastId, from) });
   }
 
   private arrived(id: number): void {
