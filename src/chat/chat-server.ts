@@ -68,6 +68,6 @@ function quietPublisher(publisher: Redis): Redis {
     const sent = publish(...args);
     sent.catch(() => undefined);
     return sent;
-  }) as typeof publisher.publish;
+  });
   return publisher;
 }
