@@ -64,10 +64,10 @@ function useRedisAdapter(server: ChatServer, redis: RedisService): void {
  */
 function quietPublisher(publisher: Redis): Redis {
   const publish = publisher.publish.bind(publisher);
-  publisher.publish = ((...args: Parameters<typeof publish>) => {
+  publisher.publish = (...args: Parameters<typeof publish>) => {
     const sent = publish(...args);
     sent.catch(() => undefined);
     return sent;
-  });
+  };
   return publisher;
 }
