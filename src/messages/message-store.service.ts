@@ -156,9 +156,9 @@ export class MessageStore implements OnModuleInit, OnApplicationShutdown {
       }
       return result;
     }
-    // Several writers: a retry may have reached another instance at the same instant. Only the
-    // rows this INSERT stored are fresh (told to the listeners: delivered); the others were
-    // stored by the other instance, which delivers them, and are only acknowledged here.
+    // The INSERT said what it stored: only those rows are fresh (told to the listeners, so
+    // delivered). With several writers, a retry may have reached another instance at the same
+    // instant: the other instance stored it and delivers it; here it is only acknowledged.
     for (const [k, message] of inserted) result.set(k, { message, fresh: true });
     const lost = [...rows].filter(([k]) => !result.has(k)).map(([, row]) => row.cid);
     for (const [k, message] of await this.messages.findByCids(lost)) {

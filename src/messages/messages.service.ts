@@ -64,8 +64,9 @@ export class MessagesService {
    * everything after `lastId` when reconnecting (if it is within CATCH_UP_MAX_MESSAGES,
    * CATCH_UP_MAX_BYTES and the user's budget); otherwise the recent messages, with `more`. Every
    * private message that waited for them is in either, however many. Call it after the socket
-   * joined its rooms, with `untilId` = the store's lastStoredId read at that moment: later
-   * messages reach the socket live, so nothing is missed and nothing comes twice. The last page
+   * joined its rooms, with `untilId` = the store's catchUpUntil() read at that moment: later
+   * messages reach the socket live, so nothing is missed (and, alone, nothing comes twice;
+   * with several writers see catchUpUntil). The last page
    * has `done`, even when there is nothing to send.
    *
    * With a catch-up window (CATCH_UP_WINDOW_MS, cluster mode), a reconnect's catch-up also sends
@@ -98,7 +99,8 @@ export class MessagesService {
       userId,
       from,
       untilId,
-      CATCH_UP_MAX_MESSAGES + 1 + (lastId - from),
+      // the window holds at most CATCH_UP_WINDOW_MAX_IDS rows
+      CATCH_UP_MAX_MESSAGES + 1 + (from < lastId ? CATCH_UP_WINDOW_MAX_IDS : 0),
     );
     const missed = sizes.filter((size) => size.id > lastId);
     const bytes = missed.reduce((sum, size) => sum + size.bytes, 0);
