@@ -32,21 +32,21 @@ export class AuthService {
     // The name the lookup uses: every spelling of one account (Kelvin sign, decomposed å) counts
     // against the same limit.
     const username = normaliseUsername(typed) as string;
-    this.throttle.beforeAttempt(ip, username);
+    await this.throttle.beforeAttempt(ip, username);
     const user = await this.users.verifyCredentials(username, password);
     if (!user) {
-      this.throttle.failed(ip, username);
+      await this.throttle.failed(ip, username);
       // One message whether the name exists or not.
       throw new UnauthorizedException(ERROR_MESSAGES.bad_credentials);
     }
-    this.throttle.succeeded(ip, username);
+    await this.throttle.succeeded(ip, username);
     return { user, token: this.tokens.sign(user) };
   }
 
   async register(username: string, password: string, ip: string): Promise<Session> {
     if (!this.config.registrationOpen)
       throw new ForbiddenException(ERROR_MESSAGES.registration_closed);
-    this.throttle.beforeAttempt(ip);
+    await this.throttle.beforeAttempt(ip);
     const user = await this.users.create(username, password);
     return { user, token: this.tokens.sign(user) };
   }

@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { authConfig } from './auth.config.js';
-import { TokenBuckets } from '../common/token-buckets.js';
+import { createRateLimiter, type RateLimit } from '../common/rate-limiters.js';
 import { TooManyRequestsException } from '../common/too-many-requests.exception.js';
+import { RedisService } from '../redis/redis.service.js';
 
 const FIFTEEN_MINUTES = 15 * 60;
 
@@ -13,24 +14,27 @@ const FIFTEEN_MINUTES = 15 * 60;
  *   attacker elsewhere cannot block the real user;
  * - failed logins for one name from everywhere (ten times that), against guessing spread over
  *   many addresses.
- * All are token buckets: they refill continuously, so a limit only ever means waiting.
+ * Each is counted over a fixed window (createRateLimiter), on every instance together in cluster
+ * mode: a limit only ever means waiting for the window to end.
  * Names are keyed as normalised for the lookup (normaliseUsername): one account, one limit.
  */
 @Injectable()
 export class LoginThrottle {
-  private readonly perIp: TokenBuckets;
-  private readonly failuresPerUserAndIp: TokenBuckets;
-  private readonly failuresPerUser: TokenBuckets;
+  private readonly perIp: RateLimit;
+  private readonly failuresPerUserAndIp: RateLimit;
+  private readonly failuresPerUser: RateLimit;
 
-  constructor(@Inject(authConfig.KEY) config: ConfigType<typeof authConfig>) {
+  constructor(@Inject(authConfig.KEY) config: ConfigType<typeof authConfig>, redis: RedisService) {
     const { loginPerIpPerMinute: ip, loginFailuresPerUser: user } = config.limits;
-    this.perIp = new TokenBuckets(ip, ip / 60);
-    this.failuresPerUserAndIp = new TokenBuckets(user, user / FIFTEEN_MINUTES);
-    this.failuresPerUser = new TokenBuckets(user * 10, (user * 10) / FIFTEEN_MINUTES);
+    const limit = (keyPrefix: string, points: number, duration: number) =>
+      createRateLimiter(redis.client, { keyPrefix, points, duration });
+    this.perIp = limit('login-ip', ip, 60);
+    this.failuresPerUserAndIp = limit('login-failures-ip', user, FIFTEEN_MINUTES);
+    this.failuresPerUser = limit('login-failures', user * 10, FIFTEEN_MINUTES);
   }
 
   /** Before any work: throws 429 when this address or this name must wait. */
-  beforeAttempt(ip: string, username?: string): void {
+  async beforeAttempt(ip: string, username?: string): Promise<void> {
     const waits = [this.perIp.take(ip)];
     if (typeof username === 'string') {
       waits.push(
@@ -38,16 +42,18 @@ export class LoginThrottle {
         this.failuresPerUser.peek(username),
       );
     }
-    const wait = Math.max(...waits);
+    const wait = Math.max(...(await Promise.all(waits)));
     if (wait > 0) throw new TooManyRequestsException(Math.ceil(wait / 1000));
   }
 
-  failed(ip: string, username: string): void {
-    this.failuresPerUserAndIp.take(`${username}\u0000${ip}`);
-    this.failuresPerUser.take(username);
+  async failed(ip: string, username: string): Promise<void> {
+    await Promise.all([
+      this.failuresPerUserAndIp.take(`${username}\u0000${ip}`),
+      this.failuresPerUser.take(username),
+    ]);
   }
 
-  succeeded(ip: string, username: string): void {
-    this.failuresPerUserAndIp.reset(`${username}\u0000${ip}`);
+  async succeeded(ip: string, username: string): Promise<void> {
+    await this.failuresPerUserAndIp.reset(`${username}\u0000${ip}`);
   }
 }

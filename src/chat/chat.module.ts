@@ -9,6 +9,7 @@ import { ClusterResync } from './cluster-resync.service.js';
 import { DeliveryService } from './delivery.service.js';
 import { ChatHandshake } from './handshake.js';
 import { HistoryController } from './history.controller.js';
+import { presenceStoreProvider } from './presence-store.provider.js';
 import { PresenceService } from './presence.service.js';
 import { SocketLifecycle } from './socket-lifecycle.service.js';
 import { SocketLimits } from './socket-limits.service.js';
@@ -23,6 +24,7 @@ import { SocketLimits } from './socket-limits.service.js';
     ChatHandshake,
     SocketLifecycle,
     CatchUpSender,
+    presenceStoreProvider,
     PresenceService,
     DeliveryService,
     SocketLimits,

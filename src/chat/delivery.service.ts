@@ -45,11 +45,15 @@ export class DeliveryService {
     this.server.to(userRoom(recipient)).emit(ChatEvent.Typing, { user, to: recipient });
   }
 
-  /** The whole list to the clients that want it; only the changes to those that asked for them. */
-  presenceToEveryone(usernames: string[], changes: PresenceChanges): void {
-    this.server.to(PRESENCE_FULL_ROOM).emit(ChatEvent.GroupList, { user: '', data: usernames });
+  /**
+   * The whole list to the clients that want it; only the changes to those that asked for them.
+   * `localOnly`: to this instance's sockets (cluster presence: every instance sends its own).
+   */
+  presenceToEveryone(usernames: string[], changes: PresenceChanges, localOnly = false): void {
+    const server = localOnly ? this.server.local : this.server;
+    server.to(PRESENCE_FULL_ROOM).emit(ChatEvent.GroupList, { user: '', data: usernames });
     if (changes.online.length > 0 || changes.offline.length > 0)
-      this.server.to(PRESENCE_CHANGES_ROOM).emit(ChatEvent.Presence, changes);
+      server.to(PRESENCE_CHANGES_ROOM).emit(ChatEvent.Presence, changes);
   }
 
   /** The list to these sockets of this instance (each socket is in a room named by its id). */

@@ -26,8 +26,12 @@ export class ChatHandshake {
   readonly middleware = (socket: ChatSocket, next: (error?: Error) => void): void => {
     if (this.lifecycle.closing) return next(handshakeError(SHUTDOWN_ERRORS.restarting));
     this.auth.authenticate(handshakeToken(socket)).then(
-      (user) => {
-        const refused = this.limits.open(socket, user.username, !wantsPresenceChanges(socket));
+      async (user) => {
+        const refused = await this.limits.open(
+          socket,
+          user.username,
+          !wantsPresenceChanges(socket),
+        );
         if (refused) return next(handshakeError(refused));
         this.limits.countEveryEvent(socket, user.username);
         socket.data.user = user;

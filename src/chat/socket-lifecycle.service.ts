@@ -72,10 +72,12 @@ export class SocketLifecycle implements OnModuleInit, OnModuleDestroy, BeforeApp
     await this.store.drain();
     // Let the acknowledgements of what was just stored go out before the sockets close.
     await new Promise((resolve) => setImmediate(resolve));
-    this.server.emit(ChatEvent.Error, errorNotice(SHUTDOWN_ERRORS.restarting));
+    // This instance's sockets only (`local`): through the Redis adapter a plain broadcast would
+    // disconnect every instance's clients.
+    this.server.local.emit(ChatEvent.Error, errorNotice(SHUTDOWN_ERRORS.restarting));
     const sockets = [...this.server.sockets.sockets.values()];
     // Without closing the transport: the client sees "io server disconnect" and reconnects.
-    this.server.disconnectSockets(false);
+    this.server.local.disconnectSockets(false);
     await flushed(sockets, 1000);
   }
 

@@ -2,26 +2,34 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Socket } from 'socket.io';
 import type { ConfigType } from '@nestjs/config';
 import { chatConfig } from './chat.config.js';
-import { TokenBuckets } from '../common/token-buckets.js';
+import { bucketWindow, createRateLimiter, type RateLimit } from '../common/rate-limiters.js';
 import { ChatEvent, CONNECTION_GONE, HANDLED_EVENTS, LIMIT_ERRORS } from '../protocol/index.js';
 import { errorNotice } from './error-notice.js';
+import type { CapReached, CountedSocket } from './presence-store.js';
 import { PresenceService } from './presence.service.js';
+import { RedisService } from '../redis/redis.service.js';
 import { pendingBytes } from './socket-buffers.js';
+
+/** What a socket is told when a cap refuses it. */
+const CAP_ERRORS: Record<CapReached, string> = {
+  user: LIMIT_ERRORS.tooManySockets,
+  ip: LIMIT_ERRORS.tooManySocketsFromIp,
+};
 
 /** The first character of socket.io's ACK and BINARY_ACK packets. */
 const ACK_PACKET_TYPES = new Set(['3', '6']);
 
 /**
- * Limits on what one user or one address may do over sockets: events per user (a token
- * bucket shared by all of the user's tabs), open sockets per user and per address, refused
+ * Limits on what one user or one address may do over sockets: events per user (one budget for
+ * all of the user's tabs, on every instance: createRateLimiter), open sockets per user and per address, refused
  * events in a row before a socket is dropped, and bytes waiting to be sent to a socket that
- * does not read them. A user's open sockets are counted once, by PresenceService (online is
- * having one open): a socket counts there from the moment it is let in here until it goes.
+ * does not read them. Open sockets are counted once, per user and per address, by PresenceService
+ * (online is having one open; across instances in cluster mode): a socket counts there from the
+ * moment it is let in here until it goes.
  */
 @Injectable()
 export class SocketLimits {
-  private readonly events: TokenBuckets;
-  private readonly socketsByIp = new Map<string, number>();
+  private readonly events: RateLimit;
   private readonly refusedInARow = new WeakMap<Socket, number>();
   /** Counted sockets, each with what frees its place. */
   private readonly counted = new WeakMap<Socket, () => void>();
@@ -29,31 +37,37 @@ export class SocketLimits {
   constructor(
     @Inject(chatConfig.KEY) private readonly config: ConfigType<typeof chatConfig>,
     private readonly presence: PresenceService,
+    redis: RedisService,
   ) {
     const { socketEventBurst, socketEventsPerSecond } = config.limits;
-    this.events = new TokenBuckets(socketEventBurst, socketEventsPerSecond);
+    this.events = createRateLimiter(redis.client, {
+      keyPrefix: 'events',
+      ...bucketWindow(socketEventBurst, socketEventsPerSecond),
+    });
   }
 
   /**
    * At the handshake: null if the socket may open (and is counted, online, until it goes away),
    * else the reason. `fullLists`: it takes whole online lists, not changes.
    */
-  open(socket: Socket, username: string, fullLists: boolean): string | null {
+  async open(socket: Socket, username: string, fullLists: boolean): Promise<string | null> {
     // Gone during the token check: socket.io drops it without a `disconnect` event.
     if (socket.conn.readyState !== 'open') return CONNECTION_GONE;
-    const ip = socket.handshake.address;
-    const { socketsPerUser, socketsPerIp } = this.config.limits;
-    if (this.presence.connectionsOf(username) >= socketsPerUser) return LIMIT_ERRORS.tooManySockets;
-    if ((this.socketsByIp.get(ip) ?? 0) >= socketsPerIp) return LIMIT_ERRORS.tooManySocketsFromIp;
-    this.presence.add(username, fullLists);
-    increment(this.socketsByIp, ip, 1);
+    const counted: CountedSocket = { id: socket.id, username, ip: socket.handshake.address };
+    const { socketsPerUser: perUser, socketsPerIp: perIp } = this.config.limits;
+    const refused = await this.presence.admit(counted, fullLists, { perUser, perIp });
+    if (refused) return CAP_ERRORS[refused];
     const release = () => {
       if (!this.counted.delete(socket)) return;
       socket.conn.off('close', release);
-      this.presence.remove(username, fullLists);
-      increment(this.socketsByIp, ip, -1);
+      this.presence.release(counted, fullLists);
     };
     this.counted.set(socket, release);
+    // Gone while it was counted (cluster mode asks Redis): no `disconnect` event will come.
+    if (socket.conn.readyState !== 'open') {
+      release();
+      return CONNECTION_GONE;
+    }
     // A connection that closes before the socket is connected gets no `disconnect` event either.
     socket.conn.once('close', release);
     return null;
@@ -66,10 +80,13 @@ export class SocketLimits {
 
   /**
    * Whether this event may be handled. Over the rate it is refused; a socket that keeps sending
-   * after SOCKET_ABUSE_LIMIT refusals in a row is disconnected.
+   * after SOCKET_ABUSE_LIMIT refusals in a row is disconnected. In cluster mode this asks Redis,
+   * one round trip per event (about 0.1 ms on a local network; at most its 1 s command timeout,
+   * then the instance's own count decides: createRateLimiter). Refusals in a row are counted per
+   * socket, here: they are about this connection, not the user.
    */
-  allowEvent(socket: Socket, username: string): boolean {
-    if (this.events.take(username) === 0) {
+  async allowEvent(socket: Socket, username: string): Promise<boolean> {
+    if ((await this.events.take(username)) === 0) {
       this.refusedInARow.delete(socket);
       return true;
     }
@@ -90,13 +107,14 @@ export class SocketLimits {
    */
   countEveryEvent(socket: Socket, username: string): void {
     socket.use(([event], next) => {
-      if (HANDLED_EVENTS.has(String(event)) || this.allowEvent(socket, username)) next();
+      if (HANDLED_EVENTS.has(String(event))) return next();
+      void this.allowEvent(socket, username).then((allowed) => allowed && next());
     });
     // Acknowledgements are no events (no middleware sees them) and the server asks for none:
     // socket.io drops them, but each one a client sends counts all the same.
     const countAcks = ({ type, data }: { type: string; data?: unknown }) => {
       if (type === 'message' && typeof data === 'string' && ACK_PACKET_TYPES.has(data[0]))
-        this.allowEvent(socket, username);
+        void this.allowEvent(socket, username);
     };
     socket.conn.on('packet', countAcks);
     socket.once('disconnect', () => socket.conn.off('packet', countAcks));
@@ -106,23 +124,17 @@ export class SocketLimits {
    * A catch-up costs one event per `history` page it sends: true (and taken) when the user's
    * budget holds all `pages`; otherwise none is taken and the catch-up is cut to the newest page.
    */
-  affordCatchUp(username: string, pages: number): boolean {
+  affordCatchUp(username: string, pages: number): Promise<boolean> {
     return this.events.takeAll(username, pages);
   }
 
   /** Pages that go out anyway (the newest, and messages that waited) take what budget is left. */
-  chargeCatchUp(username: string, pages: number): void {
-    this.events.takeUpTo(username, pages);
+  async chargeCatchUp(username: string, pages: number): Promise<void> {
+    await this.events.takeUpTo(username, pages);
   }
 
   /** Whether more than SLOW_CONSUMER_BYTES wait to be written to this socket. */
   isSlowConsumer(socket: Socket): boolean {
     return pendingBytes(socket) > this.config.limits.slowConsumerBytes;
   }
-}
-
-function increment(counts: Map<string, number>, key: string, by: number): void {
-  const next = (counts.get(key) ?? 0) + by;
-  if (next > 0) counts.set(key, next);
-  else counts.delete(key);
 }

@@ -13,10 +13,10 @@ import { SocketLimits } from './socket-limits.service.js';
 export class WsRateLimitGuard implements CanActivate {
   constructor(private readonly limits: SocketLimits) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const socket = context.switchToWs().getClient<Socket>();
     const { user } = socket.data as ChatSocketData;
-    if (!this.limits.allowEvent(socket, user.username))
+    if (!(await this.limits.allowEvent(socket, user.username)))
       throw new RetryableWsException(LIMIT_ERRORS.rateLimited);
     return true;
   }

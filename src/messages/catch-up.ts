@@ -34,7 +34,7 @@ export interface CatchUpPage {
 /** What a catch-up costs the user: one socket event per page (see SocketLimits). */
 export interface CatchUpBudget {
   /** Takes `pages` events from the user's budget if it holds them all; else takes none. */
-  afford(pages: number): boolean;
+  afford(pages: number): Promise<boolean>;
   /** Takes up to `pages` events: for pages that go out anyway (newest, and waiting messages). */
-  charge(pages: number): void;
+  charge(pages: number): Promise<void>;
 }

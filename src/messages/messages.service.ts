@@ -106,7 +106,9 @@ export class MessagesService {
     const bytes = missed.reduce((sum, size) => sum + size.bytes, 0);
     const pages = Math.max(1, Math.ceil(sizes.length / CATCH_UP_PAGE));
     const whole =
-      missed.length <= CATCH_UP_MAX_MESSAGES && bytes <= CATCH_UP_MAX_BYTES && budget.afford(pages);
+      missed.length <= CATCH_UP_MAX_MESSAGES &&
+      bytes <= CATCH_UP_MAX_BYTES &&
+      (await budget.afford(pages));
     if (!whole) {
       yield* this.newest(userId, untilId, true, budget);
       return;
@@ -154,7 +156,7 @@ export class MessagesService {
       );
       recent = recent.filter((m) => m.id > upTo);
       // These go out whatever the budget: they waited for the user.
-      budget.charge(1);
+      await budget.charge(1);
       yield {
         messages: [...byId.values()].sort((a, b) => a.id - b.id),
         after,

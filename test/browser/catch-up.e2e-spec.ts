@@ -64,14 +64,17 @@ async function controlDownlink(context: BrowserContext): Promise<Downlink> {
     if (link.blocked) return route.abort();
     if (route.request().method() !== 'GET') return route.continue();
     let response: Awaited<ReturnType<typeof route.fetch>>;
+    let body: string;
     try {
       response = await route.fetch();
+      // The page may have given up on this poll meanwhile (a busy machine): its response is gone.
+      body = await response.text();
     } catch {
-      return route.abort();
+      return route.abort().catch(() => undefined);
     }
     // The network went down while the server was answering: the answer is lost.
     if (link.blocked) return route.abort();
-    const kept = sift((await response.text()).split('\x1e'));
+    const kept = sift(body.split('\x1e'));
     // '6' is engine.io's noop: a poll must answer something.
     return route.fulfill({ response, body: kept.length ? kept.join('\x1e') : '6' });
   });
@@ -89,7 +92,7 @@ async function waitConnected(page: Page): Promise<void> {
   await page.waitForFunction(
     "document.querySelector('#status')?.dataset.state === 'connected'",
     undefined,
-    { timeout: 20_000 },
+    { timeout: 60_000 },
   );
 }
 
