@@ -19,6 +19,10 @@ export const ChatEvent = Object.freeze({
   Typing: 'typing',
   /** Who came online and who left, for the clients that ask with PRESENCE_CHANGES. */
   Presence: 'presence',
+  /** Cluster mode, Redis was away: `{lastId}`; ask for a catch-up (CatchUp). */
+  Resync: 'resync',
+  /** To the server: `{lastId}`; the answer is `history` pages, as after a connect. */
+  CatchUp: 'catch-up',
 });
 
 /**

@@ -29,14 +29,19 @@ export class CatchUpSender {
     @Inject(chatConfig.KEY) private readonly config: ConfigType<typeof chatConfig>,
   ) {}
 
-  /** Everything after `lastId` (or the recent messages) up to `untilId`, which arrive live after. */
-  async send(socket: ChatSocket, lastId: number | undefined, untilId: number): Promise<void> {
+  /** Everything after `lastId` (or the recent messages) up to `until`; later ones arrive live. */
+  async send(
+    socket: ChatSocket,
+    lastId: number | undefined,
+    until: number | Promise<number>,
+  ): Promise<void> {
     const { id: userId, username } = socket.data.user;
     const budget: CatchUpBudget = {
       afford: (pages: number) => this.limits.affordCatchUp(username, pages),
       charge: (pages: number) => this.limits.chargeCatchUp(username, pages),
     };
     try {
+      const untilId = await until;
       // What waited is delivered once the whole catch-up went out: (after, upTo] of its pages.
       let waited: { after: number; upTo: number } | undefined;
       const { slowConsumerBytes } = this.config.limits;

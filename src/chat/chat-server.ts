@@ -1,6 +1,7 @@
 import { Logger, type Provider } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { createAdapter } from '@socket.io/redis-adapter';
+import type { Redis } from 'ioredis';
 import { Server } from 'socket.io';
 import { httpConfig } from '../common/http.config.js';
 import { RedisService } from '../redis/redis.service.js';
@@ -43,7 +44,7 @@ function useRedisAdapter(server: ChatServer, redis: RedisService): void {
   const logger = new Logger('RedisAdapter');
   server.adapter(
     createAdapter(
-      redis.connect('publisher', { offlineQueue: true }),
+      quietPublisher(redis.connect('publisher', { offlineQueue: true })),
       redis.connect('subscriber', { offlineQueue: true }),
       {
         publishOnSpecificResponseChannel: true,
@@ -53,4 +54,20 @@ function useRedisAdapter(server: ChatServer, redis: RedisService): void {
   server.of('/').adapter.on('error', (error: unknown) => {
     logger.warn(`adapter: ${error instanceof Error ? error.message : String(error)}`);
   });
+}
+
+/**
+ * The adapter publishes without waiting for the answer: while Redis is away each publish fails
+ * (after the offline queue's one retry, or its timeout), and would be an unhandled rejection
+ * logged as an error, one per message. The connection's own error listener reports the outage
+ * once, and ClusterResync makes up for what was not published once Redis is back.
+ */
+function quietPublisher(publisher: Redis): Redis {
+  const publish = publisher.publish.bind(publisher);
+  publisher.publish = (...args: Parameters<typeof publish>) => {
+    const sent = publish(...args);
+    sent.catch(() => undefined);
+    return sent;
+  };
+  return publisher;
 }

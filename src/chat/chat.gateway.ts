@@ -30,7 +30,12 @@ import {
   userRoom,
 } from './chat-socket.js';
 import { DeliveryService } from './delivery.service.js';
-import { GroupMessageDto, PrivateMessageDto, TypingDto } from './dto/chat-message.dto.js';
+import {
+  CatchUpDto,
+  GroupMessageDto,
+  PrivateMessageDto,
+  TypingDto,
+} from './dto/chat-message.dto.js';
 import { ChatHandshake, handshakeLastId, wantsPresenceChanges } from './handshake.js';
 import { PresenceService } from './presence.service.js';
 import { RetryableWsException } from './retryable-ws.exception.js';
@@ -82,7 +87,8 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       tokenRoom(jti),
       fullLists ? PRESENCE_FULL_ROOM : PRESENCE_CHANGES_ROOM,
     ]);
-    const untilId = this.store.lastStoredId;
+    // Read now, after the join; awaited by the catch-up (which reports a failure to the client).
+    const untilId = this.store.catchUpUntil();
     this.lifecycle.watchExpiry(socket);
     socket.emit(ChatEvent.GroupChat, { user: '', data: welcomeText(username) });
     // The newcomer gets the list at once; everyone else with the next coalesced broadcast.
@@ -138,6 +144,18 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     const user = socket.data.user.username;
     if (body.to === 'all') socket.broadcast.emit(ChatEvent.Typing, { user, to: 'all' });
     else if (body.to !== user) this.delivery.typingTo(body.to, user);
+  }
+
+  /**
+   * A catch-up on request, as after a connect: what was stored after `lastId` (with the catch-up
+   * window), as `history` pages. Our page asks after a `resync` (ClusterResync).
+   */
+  @SubscribeMessage(ChatEvent.CatchUp)
+  async catchUpFrom(
+    @ConnectedSocket() socket: ChatSocket,
+    @MessageBody() body: CatchUpDto,
+  ): Promise<void> {
+    await this.catchUp.send(socket, body.lastId, this.store.catchUpUntil());
   }
 
   /** Acknowledged only once stored; a storage failure is a clear refusal, never a silent loss. */

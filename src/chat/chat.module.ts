@@ -5,6 +5,7 @@ import { UsersModule } from '../users/users.module.js';
 import { CatchUpSender } from './catch-up.sender.js';
 import { ChatGateway } from './chat.gateway.js';
 import { chatServerProvider } from './chat-server.js';
+import { ClusterResync } from './cluster-resync.service.js';
 import { DeliveryService } from './delivery.service.js';
 import { ChatHandshake } from './handshake.js';
 import { HistoryController } from './history.controller.js';
@@ -27,6 +28,7 @@ import { SocketLimits } from './socket-limits.service.js';
     PresenceService,
     DeliveryService,
     SocketLimits,
+    ClusterResync,
   ],
 })
 export class ChatModule {}

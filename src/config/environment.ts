@@ -109,6 +109,9 @@ export class EnvironmentVariables {
   @OptionalInt(1, 5000)
   MESSAGE_BATCH_MAX?: number;
 
+  @OptionalInt(0, 600000)
+  CATCH_UP_WINDOW_MS?: number;
+
   @OptionalInt(100, 3600000)
   SESSION_CHECK_MS?: number;
 

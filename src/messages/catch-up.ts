@@ -11,6 +11,11 @@ export const CATCH_UP_PAGE = 500;
  */
 export const CATCH_UP_MAX_MESSAGES = 2000;
 export const CATCH_UP_MAX_BYTES = 512 * 1024;
+/**
+ * The catch-up window before `lastId` (CATCH_UP_WINDOW_MS) spans at most this many ids: what a
+ * reconnect costs stays bounded however busy the chat.
+ */
+export const CATCH_UP_WINDOW_MAX_IDS = 2000;
 
 /** One `history` page of a catch-up. */
 export interface CatchUpPage {

@@ -67,6 +67,18 @@ export class MessageStore implements OnModuleInit, OnApplicationShutdown {
     return this.lastStored;
   }
 
+  /**
+   * Up to which id a socket that just joined its rooms is sent the past (the rest reaches it
+   * live). One writer: lastStoredId, exactly. Several (cluster mode): other instances store and
+   * deliver too, so the highest id in the database now; a message stored before this read
+   * whose delivery reaches the socket after the join comes twice, and the client drops the
+   * second by id. One stored after the read is delivered after it, so live.
+   */
+  async catchUpUntil(): Promise<number> {
+    if (!this.config.severalWriters) return this.lastStored;
+    return Math.max(this.lastStored, await this.messages.lastId());
+  }
+
   onStored(listener: StoredListener): void {
     this.listeners.push(listener);
   }
@@ -133,11 +145,24 @@ export class MessageStore implements OnModuleInit, OnApplicationShutdown {
       const { sender, senderId, recipient, text, cid, delivered } = pending.draft;
       rows.set(k, { sender, senderId, recipient, text, cid, delivered, createdAt: pending.ts });
     }
-    await this.messages.insertSkippingDuplicates([...rows.values()]);
-    for (const [k, message] of await this.messages.findByCids(
-      [...rows.values()].map((r) => r.cid),
-    )) {
-      if (rows.has(k)) result.set(k, { message, fresh: true });
+    const inserted = await this.messages.insertSkippingDuplicates([...rows.values()]);
+    // Without RETURNING, what is found now was stored by this batch: true while this process is
+    // the only writer (batches are written one after another).
+    if (!inserted) {
+      for (const [k, message] of await this.messages.findByCids(
+        [...rows.values()].map((r) => r.cid),
+      )) {
+        if (rows.has(k)) result.set(k, { message, fresh: true });
+      }
+      return result;
+    }
+    // The INSERT said what it stored: only those rows are fresh (told to the listeners, so
+    // delivered). With several writers, a retry may have reached another instance at the same
+    // instant: the other instance stored it and delivers it; here it is only acknowledged.
+    for (const [k, message] of inserted) result.set(k, { message, fresh: true });
+    const lost = [...rows].filter(([k]) => !result.has(k)).map(([, row]) => row.cid);
+    for (const [k, message] of await this.messages.findByCids(lost)) {
+      if (rows.has(k) && !result.has(k)) result.set(k, { message, fresh: false });
     }
     return result;
   }

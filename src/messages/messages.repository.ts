@@ -13,9 +13,10 @@ import {
 export type NewMessage = Omit<Message, 'id' | 'recipientId'>;
 
 /** Plain SQL selects these: a MessageRow (the entity's names). */
-const ROW_COLUMNS =
-  'm.id, m.sender, m.sender_id AS senderId, m.recipient, m.recipient_id AS recipientId, ' +
-  'm.text, m.cid, m.created_at AS createdAt, m.delivered';
+const COLUMNS =
+  'id, sender, sender_id AS senderId, recipient, recipient_id AS recipientId, ' +
+  'text, cid, created_at AS createdAt, delivered';
+const ROW_COLUMNS = COLUMNS.replace(/(^|, )/g, '$1m.');
 
 /** Every query on the `messages` table goes through here. */
 @Injectable()
@@ -23,11 +24,40 @@ export class MessagesRepository {
   constructor(@InjectRepository(Message) private readonly messages: Repository<Message>) {}
 
   /**
+   * Whether an INSERT can tell which of its rows it stored: MariaDB 10.5 and later (INSERT ...
+   * RETURNING). TypeORM speaks to MariaDB as `mysql`, without RETURNING, and keeps only the
+   * number of the server's version, so the server is asked, once. Without it, the rows found
+   * after the INSERT are taken for its own, which is true only while this process is the only
+   * writer.
+   */
+  private insertReturns?: Promise<boolean>;
+
+  private insertTellsWhatItStored(): Promise<boolean> {
+    if (this.messages.manager.connection.options.type !== 'mysql') return Promise.resolve(false);
+    this.insertReturns ??= this.messages
+      .query('SELECT VERSION() AS version')
+      .then((rows: { version: string }[]) => {
+        const match = /^(\d+)\.(\d+).*MariaDB/i.exec(rows[0]?.version ?? '');
+        return match !== null && Number(match[1]) * 100 + Number(match[2]) >= 1005;
+      })
+      .catch((error: unknown) => {
+        // The database is away: ask again with the next batch.
+        this.insertReturns = undefined;
+        throw error;
+      });
+    return this.insertReturns;
+  }
+
+  /**
    * One multi-row INSERT; rows whose (cid, sender_id) is already stored are skipped. Each
    * recipient's account is read by name in the INSERT itself: no extra round trip per batch.
+   * Returns the rows this very statement stored when the database can say
+   * (insertTellsWhatItStored), else null: a row skipped because another instance stored the
+   * same retry an instant earlier is not among them.
    */
-  async insertSkippingDuplicates(rows: NewMessage[]): Promise<void> {
-    if (rows.length === 0) return;
+  async insertSkippingDuplicates(rows: NewMessage[]): Promise<Map<string, StoredMessage> | null> {
+    const returning = await this.insertTellsWhatItStored();
+    if (rows.length === 0) return returning ? new Map() : null;
     const names: Record<string, string> = {};
     const values = rows.map((row, i) => {
       if (row.recipient === null) return { ...row, recipientId: null };
@@ -37,16 +67,25 @@ export class MessagesRepository {
         recipientId: () => `(SELECT a.id FROM admin a WHERE a.username = :recipient${i})`,
       };
     });
-    await this.messages
+    const insert = this.messages
       .createQueryBuilder()
       .insert()
       .into(Message)
       .values(values)
       .setParameters(names)
       .orIgnore()
-      // no SELECT of the generated columns after the INSERT: findByCids reads the ids
-      .updateEntity(false)
-      .execute();
+      // no SELECT of the generated columns after the INSERT: RETURNING or findByCids reads them
+      .updateEntity(false);
+    if (!returning) {
+      await insert.execute();
+      return null;
+    }
+    const [sql, parameters] = insert.getQueryAndParameters();
+    const stored: MessageRow[] = await this.messages.query(
+      `${sql} RETURNING ${COLUMNS}`,
+      parameters,
+    );
+    return byRetryKey(stored);
   }
 
   /**
@@ -54,18 +93,13 @@ export class MessagesRepository {
    * senders; a message whose sender was removed is nobody's retry).
    */
   async findByCids(cids: string[]): Promise<Map<string, StoredMessage>> {
-    const found = new Map<string, StoredMessage>();
-    if (cids.length === 0) return found;
+    if (cids.length === 0) return new Map();
     // Plain SQL: on the hot path of every message, the query builder cost more than the query.
     const rows: MessageRow[] = await this.messages.query(
       `SELECT ${ROW_COLUMNS} FROM messages m WHERE m.cid IN (${cids.map(() => '?').join(', ')})`,
       cids,
     );
-    for (const row of rows) {
-      if (row.senderId !== null)
-        found.set(retryKey(Number(row.senderId), row.cid), toStoredMessage(row));
-    }
-    return found;
+    return byRetryKey(rows);
   }
 
   /** The newest `limit` group messages older than `beforeId`, newest first. */
@@ -184,6 +218,24 @@ export class MessagesRepository {
     );
   }
 
+  /**
+   * The catch-up window before `lastId` (MessagesService.catchUp): the id after which the
+   * messages stored within `windowMs` before the one at `lastId` (or the last before it) begin,
+   * among the `maxIds` ids up to `lastId`. `lastId` when there are none. One statement: the
+   * newest `maxIds` rows up to `lastId` by primary key, no index on created_at needed.
+   */
+  async findWindowStart(lastId: number, windowMs: number, maxIds: number): Promise<number> {
+    const take = Math.max(1, Math.trunc(maxIds));
+    const rows: { id: number | string | null }[] = await this.messages.query(
+      `SELECT MIN(r.id) AS id FROM (SELECT m.id, m.created_at FROM messages m WHERE m.id <= ? ` +
+        `ORDER BY m.id DESC LIMIT ${take}) r WHERE r.created_at >= (SELECT l.created_at ` +
+        `FROM messages l WHERE l.id <= ? ORDER BY l.id DESC LIMIT 1) - ?`,
+      [lastId, lastId, windowMs],
+    );
+    const first = rows[0]?.id;
+    return first === null || first === undefined ? lastId : Math.min(lastId, Number(first) - 1);
+  }
+
   /** Highest id stored, 0 when empty. */
   async lastId(): Promise<number> {
     const [last] = await this.messages.find({
@@ -228,4 +280,14 @@ export class MessagesRepository {
         ),
       );
   }
+}
+
+/** Rows by retryKey; a message whose sender was removed is nobody's retry. */
+function byRetryKey(rows: MessageRow[]): Map<string, StoredMessage> {
+  const found = new Map<string, StoredMessage>();
+  for (const row of rows) {
+    if (row.senderId !== null)
+      found.set(retryKey(Number(row.senderId), row.cid), toStoredMessage(row));
+  }
+  return found;
 }

@@ -1,15 +1,18 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import { Batcher } from '../common/batcher.js';
 import {
   CATCH_UP_MAX_BYTES,
   CATCH_UP_MAX_MESSAGES,
   CATCH_UP_PAGE,
+  CATCH_UP_WINDOW_MAX_IDS,
   type CatchUpBudget,
   type CatchUpPage,
   RECENT_ON_CONNECT,
 } from './catch-up.js';
 import { type Conversation, HISTORY_MAX_LIMIT } from './history-page.js';
 import { MessageStore } from './message-store.service.js';
+import { messagesConfig } from './messages.config.js';
 import { MessagesRepository } from './messages.repository.js';
 import type { MessageDraft, SaveResult, StoredMessage } from './stored-message.js';
 
@@ -35,6 +38,7 @@ export class MessagesService {
   constructor(
     private readonly store: MessageStore,
     private readonly messages: MessagesRepository,
+    @Inject(messagesConfig.KEY) private readonly config: ConfigType<typeof messagesConfig>,
   ) {}
 
   send(draft: MessageDraft): Promise<SaveResult> {
@@ -60,9 +64,17 @@ export class MessagesService {
    * everything after `lastId` when reconnecting (if it is within CATCH_UP_MAX_MESSAGES,
    * CATCH_UP_MAX_BYTES and the user's budget); otherwise the recent messages, with `more`. Every
    * private message that waited for them is in either, however many. Call it after the socket
-   * joined its rooms, with `untilId` = the store's lastStoredId read at that moment: later
-   * messages reach the socket live, so nothing is missed and nothing comes twice. The last page
+   * joined its rooms, with `untilId` = the store's catchUpUntil() read at that moment: later
+   * messages reach the socket live, so nothing is missed (and, alone, nothing comes twice;
+   * with several writers see catchUpUntil). The last page
    * has `done`, even when there is nothing to send.
+   *
+   * With a catch-up window (CATCH_UP_WINDOW_MS, cluster mode), a reconnect's catch-up also sends
+   * again the messages stored within that time before `lastId`: another instance may have
+   * delivered a later id before an earlier one, or a transaction with an earlier id committed
+   * after a later one, and the client, gone in between, would never get the earlier one. The
+   * client drops by id what it already has. The window is not counted against the limits above
+   * (only what came after `lastId` is), but it is charged to the budget.
    */
   async *catchUp(
     userId: number,
@@ -74,17 +86,27 @@ export class MessagesService {
       yield* this.newest(userId, untilId, false, budget);
       return;
     }
+    const from =
+      this.config.catchUpWindowMs > 0
+        ? await this.messages.findWindowStart(
+            lastId,
+            this.config.catchUpWindowMs,
+            CATCH_UP_WINDOW_MAX_IDS,
+          )
+        : lastId;
     // Sizes first (ids and lengths only): a long gap is not read at all.
     const sizes = await this.messages.findVisibleSizesAfter(
       userId,
-      lastId,
+      from,
       untilId,
-      CATCH_UP_MAX_MESSAGES + 1,
+      // the window holds at most CATCH_UP_WINDOW_MAX_IDS rows
+      CATCH_UP_MAX_MESSAGES + 1 + (from < lastId ? CATCH_UP_WINDOW_MAX_IDS : 0),
     );
-    const bytes = sizes.reduce((sum, size) => sum + size.bytes, 0);
+    const missed = sizes.filter((size) => size.id > lastId);
+    const bytes = missed.reduce((sum, size) => sum + size.bytes, 0);
     const pages = Math.max(1, Math.ceil(sizes.length / CATCH_UP_PAGE));
     const whole =
-      sizes.length <= CATCH_UP_MAX_MESSAGES &&
+      missed.length <= CATCH_UP_MAX_MESSAGES &&
       bytes <= CATCH_UP_MAX_BYTES &&
       (await budget.afford(pages));
     if (!whole) {
@@ -93,10 +115,10 @@ export class MessagesService {
     }
     const ids = sizes.map((size) => size.id);
     if (ids.length === 0) {
-      yield { messages: [], after: lastId, done: true, more: false };
+      yield { messages: [], after: from, done: true, more: false };
       return;
     }
-    let after = lastId;
+    let after = from;
     for (let start = 0; start < ids.length; start += CATCH_UP_PAGE) {
       const end = ids[Math.min(start + CATCH_UP_PAGE, ids.length) - 1];
       const rows = await this.messages.findVisibleAfter(userId, after, CATCH_UP_PAGE);

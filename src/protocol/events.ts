@@ -4,6 +4,7 @@ import type {
   GroupChatMessage,
   HistoryPage,
   PresenceChanges,
+  ResyncNotice,
   ServerMessage,
   SingleChatMessage,
   TypingNotice,
@@ -22,6 +23,13 @@ export const ChatEvent = {
   Typing: 'typing',
   /** Online-list changes, for clients that asked for them at the handshake (`auth.presence`). */
   Presence: 'presence',
+  /**
+   * Server → client, cluster mode: messages from other instances may not have reached you (Redis
+   * was away); ask for a catch-up (`catch-up`) from your lastId, or from the notice's if smaller.
+   */
+  Resync: 'resync',
+  /** Client → server: `{lastId}`; answered with `history` pages, as the catch-up after a connect. */
+  CatchUp: 'catch-up',
 } as const;
 
 /**
@@ -39,12 +47,14 @@ export interface ServerToClientEvents {
   [ChatEvent.History]: (page: HistoryPage) => void;
   [ChatEvent.Typing]: (notice: TypingNotice) => void;
   [ChatEvent.Presence]: (changes: PresenceChanges) => void;
+  [ChatEvent.Resync]: (notice: ResyncNotice) => void;
 }
 
 export interface ClientToServerEvents {
   [ChatEvent.GroupChat]: (payload: unknown, ack?: (response: AckResponse) => void) => void;
   [ChatEvent.SingleChat]: (payload: unknown, ack?: (response: AckResponse) => void) => void;
   [ChatEvent.Typing]: (payload: unknown) => void;
+  [ChatEvent.CatchUp]: (payload: unknown) => void;
 }
 
 /**
@@ -55,4 +65,5 @@ export const HANDLED_EVENTS: ReadonlySet<string> = new Set<keyof ClientToServerE
   ChatEvent.GroupChat,
   ChatEvent.SingleChat,
   ChatEvent.Typing,
+  ChatEvent.CatchUp,
 ]);

@@ -33,6 +33,14 @@ export interface PresenceChanges {
   offline: string[];
 }
 
+/**
+ * `resync`: Redis was away from this moment on (the highest message id stored then): messages
+ * from other instances since may not have reached you.
+ */
+export interface ResyncNotice {
+  lastId: number;
+}
+
 /** A stored message as the history API and the `history` event carry it. */
 export interface HistoryItem {
   id: number;

@@ -1,6 +1,7 @@
 // The Socket.IO connection (docs/protocol.md): the handshake's auth, and each event wired to the
 // part of the page that handles it. Events: '0' error, '1' online list, '2' group chat,
-// '3' private chat, 'history' (the catch-up after each connect), 'typing' and 'presence'.
+// '3' private chat, 'history' (the catch-up after each connect, or asked for after 'resync'),
+// 'typing' and 'presence'.
 //
 // The client is the ES module build of socket.io-client that the server serves from node_modules
 // (app.ts, /vendor/socket.io/; the same version as the server), imported rather than loaded as a
@@ -30,6 +31,8 @@ let catchUpFrom = null;
 // The first connection's history is what happened before this page; later ones are what it
 // missed while disconnected.
 let historyIsMissed = false;
+/** A `resync` came during a catch-up: ask for another from this id once it is done. */
+let resyncFrom = null;
 
 export function connect() {
   // auth as a function: every (re)connection sends the token kept right now and the last
@@ -40,6 +43,8 @@ export function connect() {
       if (model.lastId !== null) auth.lastId = model.lastId;
       catchUpFrom = model.lastId;
       caughtUp = false;
+      // this connection's catch-up covers what a pending resync asked for
+      resyncFrom = null;
       cb(auth);
     },
   });
@@ -115,6 +120,17 @@ export function connect() {
     caughtUp = true;
     seeId(validId(msg.until));
     historyArrived();
+    if (resyncFrom !== null) askCatchUp(socket, resyncFrom);
+  });
+
+  // Cluster mode: Redis was away, messages delivered by other servers may not have reached us.
+  // Ask for what was stored since (the server's id or ours, the smaller); what we already have is
+  // dropped by id (receive). One catch-up at a time.
+  socket.on(ChatEvent.Resync, (msg) => {
+    const from = validId(msg && msg.lastId);
+    if (from === null) return;
+    if (!caughtUp) resyncFrom = resyncFrom === null ? from : Math.min(resyncFrom, from);
+    else askCatchUp(socket, from);
   });
 
   socket.on(ChatEvent.GroupChat, (msg) => {
@@ -131,4 +147,15 @@ export function connect() {
   });
 
   socket.on(ChatEvent.Typing, someoneTyping);
+}
+
+/** A catch-up on request, answered by 'history' pages like the one after a connect. */
+function askCatchUp(socket, from) {
+  resyncFrom = null;
+  if (model.lastId === null) return;
+  const lastId = Math.min(model.lastId, from);
+  catchUpFrom = lastId;
+  caughtUp = false;
+  historyIsMissed = true;
+  socket.emit(ChatEvent.CatchUp, { lastId });
 }

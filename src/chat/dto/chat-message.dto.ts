@@ -1,4 +1,13 @@
-import { IsOptional, IsString, Matches, MaxLength, ValidateBy } from 'class-validator';
+import {
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateBy,
+} from 'class-validator';
 import { MAX_TEXT_LENGTH } from '../../protocol/index.js';
 import { IsUsername, isValidUsername } from '../../users/user-rules.js';
 
@@ -62,4 +71,12 @@ export class TypingDto {
     { message: 'to must be "all" or a username' },
   )
   to: string;
+}
+
+/** `catch-up` from a client (after a `resync`): the last message id it saw. */
+export class CatchUpDto {
+  @IsInt({ message: 'lastId must be an integer' })
+  @Min(0, { message: 'lastId must be an integer' })
+  @Max(Number.MAX_SAFE_INTEGER, { message: 'lastId must be an integer' })
+  lastId: number;
 }
