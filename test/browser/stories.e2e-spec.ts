@@ -46,11 +46,19 @@ async function logIn(u: UserPage, url: string, name: Person): Promise<void> {
 const onlineCount = (page: Page) => page.locator('#onlineCount').textContent();
 
 async function waitOnlineCount(page: Page, count: number): Promise<void> {
-  await page.waitForFunction(
-    `document.querySelector('#onlineCount')?.textContent.trim() === ${JSON.stringify(String(count))}`,
-    undefined,
-    { timeout: 30_000 },
-  );
+  try {
+    await page.waitForFunction(
+      `document.querySelector('#onlineCount')?.textContent.trim() === ${JSON.stringify(String(count))}`,
+      undefined,
+      { timeout: 30_000 },
+    );
+  } catch (error) {
+    // Say who is still listed: the names tell which connection the server still counts.
+    const names = await onlineNames(page).catch(() => []);
+    throw new Error(`online count not ${count} within 30 s; listed: ${names.join(', ')}`, {
+      cause: error,
+    });
+  }
 }
 
 function selectValues(page: Page): Promise<string[]> {
