@@ -191,7 +191,10 @@ describe('chat gateway', () => {
       open.push(carol);
       await until(() => (seen['1'] as Msg[]).length === 1);
       expect(((seen['1'] as Msg[])[0].data as string[]).sort()).toEqual(['alice', 'carol']);
-      await sleep(80); // the update that tells of carol herself
+      // The update that tells of carol herself comes PRESENCE_FLUSH_MS after her handshake.
+      await until(() =>
+        (seen.presence as { online: string[] }[]).some((p) => p.online.includes('carol')),
+      );
       seen.presence.length = 0;
       const bob = await join('bob');
       await until(() => seen.presence.length === 1);
