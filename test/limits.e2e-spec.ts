@@ -1,45 +1,15 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { request as httpRequest } from 'node:http';
 import type { Socket } from 'socket.io-client';
 import request from 'supertest';
 import { WebSocket } from 'ws';
 import type { AckResponse } from '../src/protocol/index.js';
 import { connect, login, next, sleep } from './support/chat-client.js';
+import { postFrom } from './support/http-from.js';
 import { NO_RATE_LIMITS, startTestApp, type TestApp } from './support/test-app.js';
 
 /** POST /login from a given loopback address (127.0.0.x), to act as another client. */
-function loginFrom(
-  url: string,
-  localAddress: string,
-  body: object,
-): Promise<{ status: number; retryAfter?: string; body: unknown }> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      {
-        host: hostname,
-        port,
-        path: '/login',
-        method: 'POST',
-        localAddress,
-        headers: { 'content-type': 'application/json' },
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            retryAfter: res.headers['retry-after'],
-            body: JSON.parse(text),
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(JSON.stringify(body));
-  });
-}
+const loginFrom = (url: string, localAddress: string, body: object) =>
+  postFrom(url, '/login', localAddress, body);
 
 describe('rate limits', () => {
   describe('login and register', () => {

@@ -3,7 +3,6 @@
  * different instances; messages cross between them through the socket.io Redis adapter.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Socket } from 'socket.io-client';
 import type {
   AckResponse,
   GroupChatMessage,
@@ -11,35 +10,22 @@ import type {
   TypingNotice,
 } from '../../src/protocol/index.js';
 import { blast, CatchUpReader } from '../support/catch-up-reader.js';
-import { connect, login, next, until } from '../support/chat-client.js';
+import { next, until } from '../support/chat-client.js';
 import { startCluster, type TestCluster } from '../support/cluster.js';
-import { PASSWORDS } from '../support/users.js';
 
 const SETUP = 180_000;
 
 describe('cluster: delivery across instances', () => {
   let cluster: TestCluster | null;
-  const sockets: Socket[] = [];
 
   beforeAll(async () => {
-    cluster = await startCluster(2);
-    if (!cluster) return;
-    for (const name of ['alice', 'bob', 'carol'] as const)
-      await cluster.createUser(name, PASSWORDS[name]);
+    cluster = await startCluster(2, { users: ['alice', 'bob', 'carol'] });
   }, SETUP);
 
-  afterAll(async () => {
-    for (const socket of sockets) socket.close();
-    await cluster?.close();
-  }, SETUP);
+  afterAll(() => cluster?.close(), SETUP);
 
   /** A socket of `name` on instance `i` (each logs in on the instance it connects to). */
-  async function user(name: 'alice' | 'bob' | 'carol', i: number): Promise<Socket> {
-    const url = cluster!.instances[i].url;
-    const socket = await connect(url, { token: await login(url, name, PASSWORDS[name]) });
-    sockets.push(socket);
-    return socket;
-  }
+  const user = (name: 'alice' | 'bob' | 'carol', i: number) => cluster!.connectAs(name, i);
 
   it('a group message from one instance reaches clients on the other', async () => {
     if (!cluster) return;
@@ -96,9 +82,10 @@ describe('cluster: delivery across instances', () => {
   it('after a kill -9 of its instance a client reconnects to another and catches up with no gap', async () => {
     if (!cluster) return;
     const third = await cluster.addInstance();
-    const carolUrl = third.url;
-    const reader = new CatchUpReader(await login(carolUrl, 'carol', PASSWORDS.carol));
-    await reader.connect(carolUrl);
+    const reader = new CatchUpReader(
+      await cluster.token('carol', cluster.instances.indexOf(third)),
+    );
+    await reader.connect(third.url);
     const writer = await user('alice', 0);
     const before = await blast(writer, 50, 'before-crash');
     await until(() => before.every((id) => reader.shown.has(id)), 30_000);
@@ -106,7 +93,7 @@ describe('cluster: delivery across instances', () => {
     await third.exited;
     // Written while carol has no connection: she must get all of it from the instance she lands on.
     const during = await blast(writer, 200, 'while-away');
-    await reader.connect(cluster.instances[1].url);
+    await reader.connect(cluster.url(1));
     const after = await blast(writer, 20, 'after-reconnect');
     await until(() => after.every((id) => reader.shown.has(id)), 30_000);
     // No gap. What the catch-up window sends again arrives with the same id, and is shown once.

@@ -6,9 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Socket } from 'socket.io-client';
 import type { AckResponse } from '../../src/protocol/index.js';
-import { connect, login, record, sleep, until } from '../support/chat-client.js';
+import { record, sleep, until } from '../support/chat-client.js';
 import { startCluster, type TestCluster } from '../support/cluster.js';
-import { PASSWORDS } from '../support/users.js';
 
 const SETUP = 180_000;
 const ROUNDS = 50;
@@ -24,26 +23,14 @@ interface Delivered {
 
 describe('cluster: exactly once across instances', () => {
   let cluster: TestCluster | null;
-  const sockets: Socket[] = [];
 
   beforeAll(async () => {
-    cluster = await startCluster(2);
-    if (!cluster) return;
-    for (const name of ['alice', 'bob', 'carol'] as const)
-      await cluster.createUser(name, PASSWORDS[name]);
+    cluster = await startCluster(2, { users: ['alice', 'bob', 'carol'] });
   }, SETUP);
 
-  afterAll(async () => {
-    for (const socket of sockets) socket.close();
-    await cluster?.close();
-  }, SETUP);
+  afterAll(() => cluster?.close(), SETUP);
 
-  async function user(name: 'alice' | 'bob' | 'carol', i: number): Promise<Socket> {
-    const url = cluster!.instances[i].url;
-    const socket = await connect(url, { token: await login(url, name, PASSWORDS[name]) });
-    sockets.push(socket);
-    return socket;
-  }
+  const user = (name: 'alice' | 'bob' | 'carol', i: number) => cluster!.connectAs(name, i);
 
   /** The ids each text arrived with (one per arrival). */
   function counts(seen: unknown[]): Map<string, number[]> {

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Socket } from 'socket.io-client';
 import type { AckResponse } from '../../src/protocol/index.js';
-import { connect, sleep } from '../support/chat-client.js';
+import { sleep } from '../support/chat-client.js';
 import { startCluster, type TestCluster } from '../support/cluster.js';
 import { postFrom } from '../support/http-from.js';
 import { PASSWORDS, type Person } from '../support/users.js';
@@ -15,22 +15,23 @@ const RATE_LIMITED = { status: 0, code: 'rate_limited', msg: 'rate limited', ret
 
 describe('cluster: limits across instances', () => {
   let cluster: TestCluster | null;
-  const sockets: Socket[] = [];
   const tokens: Partial<Record<Person, string>> = {};
 
   beforeAll(async () => {
     cluster = await startCluster(2, {
-      // A budget of 10 events, refilled over 10 s: one window for a whole test on a busy machine.
-      SOCKET_RATE_CAPACITY: '10',
-      SOCKET_RATE_PER_SEC: '1',
-      LOGIN_RATE_PER_IP: '8',
-      LOGIN_FAILURES_PER_USER: '3',
+      env: {
+        // A budget of 10 events, refilled over 10 s: one window for a whole test on a busy machine.
+        SOCKET_RATE_CAPACITY: '10',
+        SOCKET_RATE_PER_SEC: '1',
+        LOGIN_RATE_PER_IP: '8',
+        LOGIN_FAILURES_PER_USER: '3',
+      },
+      users: ['alice', 'bob', 'carol', 'dave', 'erin'],
     });
     if (!cluster) return;
-    for (const name of ['alice', 'bob', 'carol', 'dave', 'erin'] as const)
-      await cluster.createUser(name, PASSWORDS[name]);
+    // From an address of their own: the five registrations took most of 127.0.0.1's 8 a minute.
     for (const name of ['alice', 'bob', 'carol', 'dave'] as const) {
-      const res = await postFrom(cluster.instances[0].url, '/login', '127.0.2.1', {
+      const res = await postFrom(cluster.url(0), '/login', '127.0.2.1', {
         username: name,
         password: PASSWORDS[name],
       });
@@ -38,16 +39,9 @@ describe('cluster: limits across instances', () => {
     }
   }, SETUP);
 
-  afterAll(async () => {
-    for (const socket of sockets) socket.close();
-    await cluster?.close();
-  }, SETUP);
+  afterAll(() => cluster?.close(), SETUP);
 
-  async function join(name: Person, i: number): Promise<Socket> {
-    const socket = await connect(cluster!.instances[i].url, { token: tokens[name] });
-    sockets.push(socket);
-    return socket;
-  }
+  const join = (name: Person, i: number) => cluster!.connect(i, { token: tokens[name] });
 
   /** `count` messages at once on each socket: the acks, in order. */
   async function burst(perSocket: Socket[], count: number, label: string) {
@@ -73,7 +67,7 @@ describe('cluster: limits across instances', () => {
   async function logins(address: string, body: object, times: number) {
     const all = await Promise.all(
       Array.from({ length: times }, (_, i) =>
-        postFrom(cluster!.instances[i % 2].url, '/login', address, body),
+        postFrom(cluster!.url(i % 2), '/login', address, body),
       ),
     );
     return all.map((res) => res.status).sort();
@@ -90,9 +84,8 @@ describe('cluster: limits across instances', () => {
         password: 'x'.repeat(10),
       };
       const address = `127.0.3.${1 + Math.floor(Math.random() * 250)}`;
-      for (let i = 0; i < 3; i++)
-        await postFrom(cluster!.instances[first].url, '/login', address, probe);
-      if ((await postFrom(cluster!.instances[then].url, '/login', address, probe)).status !== 429)
+      for (let i = 0; i < 3; i++) await postFrom(cluster!.url(first), '/login', address, probe);
+      if ((await postFrom(cluster!.url(then), '/login', address, probe)).status !== 429)
         return false;
     }
     return true;
@@ -157,9 +150,7 @@ describe('cluster: limits across instances', () => {
       // Logins still work, and are still limited per address on each instance.
       const right = { username: 'erin', password: PASSWORDS.erin };
       const statuses = await Promise.all(
-        Array.from({ length: 10 }, () =>
-          postFrom(cluster!.instances[0].url, '/login', '127.0.0.10', right),
-        ),
+        Array.from({ length: 10 }, () => postFrom(cluster!.url(0), '/login', '127.0.0.10', right)),
       );
       expect(statuses.map((res) => res.status).sort()).toEqual([...Array(8).fill(200), 429, 429]);
     } finally {

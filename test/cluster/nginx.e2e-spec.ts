@@ -69,10 +69,11 @@ describeHere('cluster: deploy/nginx.conf in front of two instances', () => {
 
   beforeAll(async () => {
     // TRUST_PROXY=1, as the README says to run behind nginx.
-    cluster = await startCluster(2, { TRUST_PROXY: '1' });
+    cluster = await startCluster(2, {
+      env: { TRUST_PROXY: '1' },
+      users: ['alice', 'bob', 'carol'],
+    });
     if (!cluster) return;
-    for (const name of ['alice', 'bob', 'carol'] as const)
-      await cluster.createUser(name, PASSWORDS[name]);
     upstreams = cluster.instances.map((instance) => new URL(instance.url).host);
     nginx = await startNginx(upstreams);
 

@@ -5,9 +5,7 @@
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
-import type { Socket } from 'socket.io-client';
 import type { AckResponse } from '../../src/protocol/index.js';
-import { connect, login } from '../support/chat-client.js';
 import {
   describeWithBrowser,
   launchBrowser,
@@ -33,17 +31,14 @@ describeWithBrowser('cluster: our page after a Redis outage', () => {
   let cluster: TestCluster | null;
   let browser: Browser | undefined;
   let carol: UserPage | undefined;
-  let alice: Socket | undefined;
 
   beforeAll(async () => {
-    cluster = await startCluster(2);
+    cluster = await startCluster(2, { users: ['alice', 'carol'] });
     if (!cluster) return;
-    for (const name of ['alice', 'carol'] as const) await cluster.createUser(name, PASSWORDS[name]);
     browser = await launchBrowser();
   }, SETUP);
 
   afterAll(async () => {
-    alice?.close();
     await carol?.context.close();
     await browser?.close();
     await cluster?.close();
@@ -51,13 +46,12 @@ describeWithBrowser('cluster: our page after a Redis outage', () => {
 
   it('shows what it missed once Redis is back, once, without a reload', async () => {
     if (!cluster) return;
-    const [a, b] = cluster.instances.map((instance) => instance.url);
-    alice = await connect(a, { token: await login(a, 'alice', PASSWORDS.alice) });
+    const alice = await cluster.connectAs('alice', 0);
     carol = await openUserPage(browser!);
     const { page } = carol;
-    await loginThroughPage(page, b, 'carol', PASSWORDS.carol);
+    await loginThroughPage(page, cluster.url(1), 'carol', PASSWORDS.carol);
     const say = async (data: string) => {
-      const ack = (await alice!.timeout(20_000).emitWithAck('2', { data })) as AckResponse;
+      const ack = (await alice.timeout(20_000).emitWithAck('2', { data })) as AckResponse;
       expect(ack.status).toBe(1);
     };
     await say('before the outage');

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import type { Socket } from 'socket.io-client';
 import type { PresenceChanges } from '../../src/protocol/index.js';
-import { connect, connectRecording, login, sleep, until } from '../support/chat-client.js';
+import { connectRecording, sleep, until } from '../support/chat-client.js';
 import { startCluster, stopProcess, type TestCluster } from '../support/cluster.js';
 import { PASSWORDS, type Person } from '../support/users.js';
 
@@ -33,41 +33,28 @@ interface ChangesClient {
 describe('cluster: presence across instances', () => {
   let cluster: TestCluster | null;
   const tokens = new Map<string, string>();
-  const sockets: Socket[] = [];
 
   beforeAll(async () => {
-    cluster = await startCluster(3);
-    if (!cluster) return;
-    for (const name of Object.keys(PASSWORDS) as Person[])
-      await cluster.createUser(name, PASSWORDS[name]);
+    cluster = await startCluster(3, { users: Object.keys(PASSWORDS) as Person[] });
   }, SETUP);
 
-  afterAll(async () => {
-    for (const socket of sockets) socket.close();
-    await cluster?.close();
-  }, SETUP);
+  afterAll(() => cluster?.close(), SETUP);
 
+  /** One token per person (logged in on instance 0), for all their tabs. */
   async function token(name: Person): Promise<string> {
-    if (!tokens.has(name)) {
-      const url = cluster!.instances[0].url;
-      tokens.set(name, await login(url, name, PASSWORDS[name]));
-    }
+    if (!tokens.has(name)) tokens.set(name, await cluster!.token(name));
     return tokens.get(name)!;
   }
 
-  async function tab(name: Person, i: number): Promise<Socket> {
-    const socket = await connect(cluster!.instances[i].url, { token: await token(name) });
-    sockets.push(socket);
-    return socket;
-  }
+  const tab = async (name: Person, i: number) => cluster!.connect(i, { token: await token(name) });
 
   async function fullLists(name: Person, i: number): Promise<FullListClient> {
     const { socket, seen } = await connectRecording(
-      cluster!.instances[i].url,
+      cluster!.url(i),
       { token: await token(name) },
       '1',
     );
-    sockets.push(socket);
+    cluster!.track(socket);
     const client: FullListClient = {
       socket,
       get lists() {
@@ -82,8 +69,8 @@ describe('cluster: presence across instances', () => {
 
   async function changes(name: Person, i: number): Promise<ChangesClient> {
     const client: ChangesClient = { socket: null!, changes: [], online: new Set() };
-    client.socket = await connect(
-      cluster!.instances[i].url,
+    client.socket = await cluster!.connect(
+      i,
       { token: await token(name), presence: 'changes' },
       (socket) => {
         socket.on('1', (m: { user: string; data: string[] }) => {
@@ -96,7 +83,6 @@ describe('cluster: presence across instances', () => {
         });
       },
     );
-    sockets.push(client.socket);
     return client;
   }
 
@@ -152,7 +138,7 @@ describe('cluster: presence across instances', () => {
     const expected = [...carol.last()].sort();
     for (const i of [0, 1, 2]) {
       const { socket, seen } = await connectRecording(
-        cluster.instances[i].url,
+        cluster.url(i),
         { token: await token('erin') },
         '1',
       );
@@ -246,28 +232,21 @@ describe('cluster: presence across instances', () => {
 
 describe('cluster: socket caps across instances', () => {
   let cluster: TestCluster | null;
+  const people = ['alice', 'bob', 'carol'] as const;
   const tokens = new Map<string, string>();
-  const sockets: Socket[] = [];
 
   beforeAll(async () => {
-    cluster = await startCluster(2, { MAX_SOCKETS_PER_USER: '2', MAX_SOCKETS_PER_IP: '4' });
+    cluster = await startCluster(2, {
+      env: { MAX_SOCKETS_PER_USER: '2', MAX_SOCKETS_PER_IP: '4' },
+      users: people,
+    });
     if (!cluster) return;
-    for (const name of ['alice', 'bob', 'carol'] as const)
-      await cluster.createUser(name, PASSWORDS[name]);
-    for (const name of ['alice', 'bob', 'carol'] as const)
-      tokens.set(name, await login(cluster.instances[0].url, name, PASSWORDS[name]));
+    for (const name of people) tokens.set(name, await cluster.token(name));
   }, SETUP);
 
-  afterAll(async () => {
-    for (const socket of sockets) socket.close();
-    await cluster?.close();
-  }, SETUP);
+  afterAll(() => cluster?.close(), SETUP);
 
-  async function tab(name: Person, i: number): Promise<Socket> {
-    const socket = await connect(cluster!.instances[i].url, { token: tokens.get(name) });
-    sockets.push(socket);
-    return socket;
-  }
+  const tab = (name: Person, i: number) => cluster!.connect(i, { token: tokens.get(name) });
 
   const refusedFor = (reason: 'user' | 'ip') =>
     reason === 'user'

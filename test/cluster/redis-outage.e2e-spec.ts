@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Socket } from 'socket.io-client';
 import request from 'supertest';
 import type { AckResponse, GroupChatMessage } from '../../src/protocol/index.js';
-import { connect, login, next, sleep, until } from '../support/chat-client.js';
+import { next, sleep, until } from '../support/chat-client.js';
 import { CatchUpReader } from '../support/catch-up-reader.js';
 import { startCluster, type TestCluster } from '../support/cluster.js';
 import { PASSWORDS, type Person } from '../support/users.js';
@@ -21,32 +21,18 @@ type Acked = AckResponse & { id?: number };
 
 describe('cluster: Redis away and back', () => {
   let cluster: TestCluster | null;
-  const sockets: Socket[] = [];
-  const readers: CatchUpReader[] = [];
 
   beforeAll(async () => {
-    cluster = await startCluster(2);
-    if (!cluster) return;
-    for (const name of ['alice', 'bob', 'carol', 'dave', 'erin'] as const)
-      await cluster.createUser(name, PASSWORDS[name]);
+    cluster = await startCluster(2, { users: ['alice', 'bob', 'carol', 'dave', 'erin'] });
   }, SETUP);
 
-  afterAll(async () => {
-    for (const socket of sockets) socket.close();
-    for (const reader of readers) reader.close();
-    await cluster?.close();
-  }, SETUP);
+  afterAll(() => cluster?.close(), SETUP);
 
-  const url = (i: number) => cluster!.instances[i].url;
-  async function sender(name: Person, i: number): Promise<Socket> {
-    const socket = await connect(url(i), { token: await login(url(i), name, PASSWORDS[name]) });
-    sockets.push(socket);
-    return socket;
-  }
+  const url = (i: number) => cluster!.url(i);
+  const sender = (name: Person, i: number) => cluster!.connectAs(name, i);
   async function reader(name: Person, i: number): Promise<CatchUpReader> {
-    const r = new CatchUpReader(await login(url(i), name, PASSWORDS[name]));
+    const r = cluster!.track(new CatchUpReader(await cluster!.token(name, i)));
     await r.connect(url(i));
-    readers.push(r);
     return r;
   }
   const say = async (socket: Socket, data: string) => {

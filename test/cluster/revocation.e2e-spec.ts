@@ -7,9 +7,9 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Socket } from 'socket.io-client';
 import request from 'supertest';
-import { connect, login, sleep } from '../support/chat-client.js';
+import { sleep } from '../support/chat-client.js';
 import { startCluster, type TestCluster } from '../support/cluster.js';
-import { PASSWORDS, type Person } from '../support/users.js';
+import type { Person } from '../support/users.js';
 
 const SETUP = 180_000;
 const SESSION_CHECK_MS = 600_000;
@@ -48,27 +48,19 @@ function userCli(env: Record<string, string>, ...argv: string[]): Promise<string
 
 describe('cluster: revocation across instances', () => {
   let cluster: TestCluster | null;
-  const sockets: Socket[] = [];
 
   beforeAll(async () => {
-    cluster = await startCluster(2, { SESSION_CHECK_MS: String(SESSION_CHECK_MS) });
-    if (!cluster) return;
-    for (const name of ['alice', 'bob', 'carol', 'dave'] as const)
-      await cluster.createUser(name, PASSWORDS[name]);
+    cluster = await startCluster(2, {
+      env: { SESSION_CHECK_MS: String(SESSION_CHECK_MS) },
+      users: ['alice', 'bob', 'carol', 'dave'],
+    });
   }, SETUP);
 
-  afterAll(async () => {
-    for (const socket of sockets) socket.close();
-    await cluster?.close();
-  }, SETUP);
+  afterAll(() => cluster?.close(), SETUP);
 
-  const url = (i: number) => cluster!.instances[i].url;
-  const tokenOf = (name: Person, i = 0) => login(url(i), name, PASSWORDS[name]);
-  async function socketOn(i: number, token: string): Promise<Socket> {
-    const socket = await connect(url(i), { token });
-    sockets.push(socket);
-    return socket;
-  }
+  const url = (i: number) => cluster!.url(i);
+  const tokenOf = (name: Person, i = 0) => cluster!.token(name, i);
+  const socketOn = (i: number, token: string) => cluster!.connect(i, { token });
 
   function expectPrompt(closed: number[], since: number): void {
     for (const at of closed) {

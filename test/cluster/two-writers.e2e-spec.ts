@@ -7,11 +7,10 @@
  * TWO_WRITERS_WINDOW_MS=0 runs it without the window, to see it fail.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Socket } from 'socket.io-client';
-import { connect, login, sleep } from '../support/chat-client.js';
+import { sleep } from '../support/chat-client.js';
 import { blast, CatchUpReader } from '../support/catch-up-reader.js';
 import { startCluster, type TestCluster } from '../support/cluster.js';
-import { PASSWORDS, type Person } from '../support/users.js';
+import type { Person } from '../support/users.js';
 
 const SETUP = 180_000;
 const PER_SENDER = 1500;
@@ -20,33 +19,23 @@ const windowEnv = process.env.TWO_WRITERS_WINDOW_MS;
 
 describe('cluster: two writers, readers reconnecting', () => {
   let cluster: TestCluster | null;
-  const sockets: Socket[] = [];
-  const readers: CatchUpReader[] = [];
 
   beforeAll(async () => {
-    cluster = await startCluster(2, windowEnv ? { CATCH_UP_WINDOW_MS: windowEnv } : {});
-    if (!cluster) return;
-    for (const name of ['alice', 'bob', ...READERS] as const)
-      await cluster.createUser(name, PASSWORDS[name]);
+    cluster = await startCluster(2, {
+      env: windowEnv ? { CATCH_UP_WINDOW_MS: windowEnv } : {},
+      users: ['alice', 'bob', ...READERS],
+    });
   }, SETUP);
 
-  afterAll(async () => {
-    for (const socket of sockets) socket.close();
-    for (const reader of readers) reader.close();
-    await cluster?.close();
-  }, SETUP);
+  afterAll(() => cluster?.close(), SETUP);
 
   it('every reader ends with every message exactly once', async () => {
     if (!cluster) return;
-    const url = (i: number) => cluster!.instances[i].url;
-    const sender = async (name: Person, i: number) => {
-      const socket = await connect(url(i), { token: await login(url(i), name, PASSWORDS[name]) });
-      sockets.push(socket);
-      return socket;
-    };
-    const [alice, bob] = [await sender('alice', 0), await sender('bob', 1)];
+    const url = (i: number) => cluster!.url(i);
+    const [alice, bob] = [await cluster.connectAs('alice', 0), await cluster.connectAs('bob', 1)];
+    const readers: CatchUpReader[] = [];
     for (const [n, name] of READERS.entries()) {
-      const reader = new CatchUpReader(await login(url(0), name, PASSWORDS[name]));
+      const reader = cluster.track(new CatchUpReader(await cluster.token(name, 0)));
       await reader.connect(url(n % 2));
       readers.push(reader);
     }

@@ -4,8 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect as connectTcp } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Socket } from 'socket.io-client';
 import request from 'supertest';
-import { sleep } from './chat-client.js';
+import { connect, login, sleep } from './chat-client.js';
 import { buildServer, freePort, startServerProcess, type ServerProcess } from './server-process.js';
 import {
   createMysqlDatabase,
@@ -13,6 +14,15 @@ import {
   mysqlReachable,
   type TestDatabase,
 } from './test-database.js';
+import { createPeople, PASSWORDS, type Person } from './users.js';
+
+/** What `connect()` of chat-client takes, the token included. */
+type ConnectOptions = NonNullable<Parameters<typeof connect>[1]>;
+
+/** Something the cluster closes with itself (a socket, a CatchUpReader). */
+interface Closeable {
+  close(): unknown;
+}
 
 /**
  * A Redis server of the test's own, on a free port (so a test may stop and restart it without
@@ -75,11 +85,38 @@ export interface TestCluster {
   database: TestDatabase;
   /** The environment every instance got (to start one more alike). */
   env: Record<string, string>;
+  /** The base URL of instance `i`. */
+  url(i: number): string;
   /** Registers a user (through instance 0). */
   createUser(username: string, password: string): Promise<void>;
+  /** A fresh token of `name` (of PASSWORDS), logged in on instance `i`. */
+  token(name: Person, i?: number): Promise<string>;
+  /** A socket on instance `i` with the caller's options (token included), closed by close(). */
+  connect(
+    i: number,
+    options?: ConnectOptions,
+    beforeConnect?: (socket: Socket) => void,
+  ): Promise<Socket>;
+  /** A socket of `name` on instance `i`, which it logs in on first; closed by close(). */
+  connectAs(
+    name: Person,
+    i: number,
+    options?: Omit<ConnectOptions, 'token'>,
+    beforeConnect?: (socket: Socket) => void,
+  ): Promise<Socket>;
+  /** Has close() close this too (before the instances stop); returns it. */
+  track<T extends Closeable>(closeable: T): T;
   /** One more instance on the same database, Redis and secret. */
   addInstance(extraEnv?: Record<string, string>): Promise<ServerProcess>;
+  /** Closes what it tracks, then stops the instances and Redis and drops the database. */
   close(): Promise<void>;
+}
+
+export interface ClusterOptions {
+  /** Added to (or overriding) the environment every instance gets. */
+  env?: Record<string, string>;
+  /** People of PASSWORDS to register once the instances run, in this order. */
+  users?: readonly Person[];
 }
 
 let built = false;
@@ -90,7 +127,7 @@ let built = false;
  */
 export async function startCluster(
   count: number,
-  extraEnv: Record<string, string> = {},
+  { env: extraEnv = {}, users = [] }: ClusterOptions = {},
 ): Promise<TestCluster | null> {
   if (!(await mysqlReachable())) {
     if (process.env.CI) throw new Error(`cluster tests need MariaDB at ${MYSQL_URL} (CI)`);
@@ -113,13 +150,27 @@ export async function startCluster(
   const instances: ServerProcess[] = [];
   // One at a time: the first runs the migrations.
   for (let i = 0; i < count; i++) instances.push(await startServerProcess(env));
-  return {
+  const tracked: Closeable[] = [];
+  const url = (i: number) => instances[i].url;
+  const cluster: TestCluster = {
     instances,
     redis,
     database,
     env,
+    url,
     async createUser(username, password) {
-      await request(instances[0].url).post('/register').send({ username, password }).expect(201);
+      await request(url(0)).post('/register').send({ username, password }).expect(201);
+    },
+    token: (name, i = 0) => login(url(i), name, PASSWORDS[name]),
+    async connect(i, options = {}, beforeConnect) {
+      return cluster.track(await connect(url(i), options, beforeConnect));
+    },
+    async connectAs(name, i, options = {}, beforeConnect) {
+      return cluster.connect(i, { ...options, token: await cluster.token(name, i) }, beforeConnect);
+    },
+    track(closeable) {
+      tracked.push(closeable);
+      return closeable;
     },
     async addInstance(more = {}) {
       const instance = await startServerProcess({ ...env, ...more });
@@ -127,12 +178,21 @@ export async function startCluster(
       return instance;
     },
     async close() {
+      for (const closeable of tracked) closeable.close();
       await Promise.all(instances.map((instance) => stopProcess(instance)));
       await redis.stop();
       await database.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  try {
+    await createPeople(cluster, users);
+  } catch (error) {
+    // The caller gets no cluster to close: leave no processes behind.
+    await cluster.close();
+    throw error;
+  }
+  return cluster;
 }
 
 /** SIGTERM, then SIGKILL if it has not gone within 15 s. */
