@@ -72,7 +72,6 @@ describe('structured logs', () => {
     server.child.kill('SIGTERM');
     await server.exited;
     output = server.output();
-    if (process.env.LOG_DUMP) (await import('node:fs')).writeFileSync(process.env.LOG_DUMP, output);
     lines = output
       .split('\n')
       .filter((line) => line.trim() !== '')
