@@ -3,6 +3,7 @@ import { chatConfig } from './chat/chat.config.js';
 import { httpConfig } from './common/http.config.js';
 import { dataDirectory, type Env, validateEnvironment } from './config/environment.js';
 import { databaseConfig } from './database/database.config.js';
+import { docsConfig } from './docs/docs.config.js';
 import { messagesConfig } from './messages/messages.config.js';
 import { redisConfig } from './redis/redis.config.js';
 
@@ -14,6 +15,7 @@ export const FEATURE_CONFIGS = [
   authConfig,
   messagesConfig,
   chatConfig,
+  docsConfig,
 ];
 
 /**
@@ -33,6 +35,7 @@ export function loadConfig(env: Env = process.env) {
     ...databaseConfig.build(valid),
     ...messagesConfig.build(valid),
     redis: redisConfig.build(valid),
+    docs: docsConfig.build(valid),
     ...auth,
     ...chat,
     limits: { ...auth.limits, ...chat.limits },

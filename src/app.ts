@@ -17,6 +17,8 @@ import { OriginPolicy } from './common/origin-policy.js';
 import { projectRoot } from './common/project-root.js';
 import { ChatIoAdapter } from './chat/chat-io.adapter.js';
 import { isDatabaseUnavailable } from './database/database-errors.js';
+import { serveApiDocs } from './docs/api-docs.js';
+import { docsConfig } from './docs/docs.config.js';
 import { codeOf, ORIGIN_REFUSED, validationCode } from './protocol/index.js';
 
 /** Bigger bodies are refused with 413 before they are parsed. */
@@ -109,5 +111,6 @@ export async function createApp(
     prefix: '/vendor/socket.io/',
     index: false,
   });
+  if (app.get<ConfigType<typeof docsConfig>>(docsConfig.KEY).enabled) serveApiDocs(app, root);
   return app;
 }
