@@ -13,6 +13,7 @@ export const DOCS_HTML = `<!doctype html>
     <meta charset="utf-8" />
     <title>nest-chat API</title>
     <link rel="stylesheet" href="${DOCS_PATH}/swagger-ui.css" />
+    <link rel="icon" type="image/png" href="${DOCS_PATH}/favicon-32x32.png" />
   </head>
   <body>
     <div id="swagger-ui"></div>

@@ -7,4 +7,8 @@ export const OPENAPI_JSON_PATH = `${DOCS_PATH}/openapi.json`;
  * `${DOCS_PATH}/<name>`; the rest of the package (its demo index.html points at the petstore on
  * the internet) is not served.
  */
-export const SWAGGER_UI_FILES = ['swagger-ui.css', 'swagger-ui-bundle.js'] as const;
+export const SWAGGER_UI_FILES = [
+  'swagger-ui.css',
+  'swagger-ui-bundle.js',
+  'favicon-32x32.png',
+] as const;
