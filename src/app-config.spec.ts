@@ -15,6 +15,7 @@ describe('loadConfig', () => {
     expect(config.port).toBe(3000);
     expect(config.jwtExpiresInSeconds).toBe(30 * 3600);
     expect(config.registrationOpen).toBe(true);
+    expect(config.docs.enabled).toBe(true);
     rmSync(dir, { recursive: true });
   });
 
@@ -48,6 +49,7 @@ describe('loadConfig', () => {
     [{ DATABASE_URL: 'postgres://x' }, 'DATABASE_URL'],
     [{ JWT_EXPIRES_IN: 'forever' }, 'JWT_EXPIRES_IN'],
     [{ REGISTRATION: 'maybe' }, 'REGISTRATION'],
+    [{ DOCS: 'no' }, 'DOCS must be on or off'],
     [{ NODE_ENV: 'staging' }, 'NODE_ENV'],
   ])('refuses %p naming %s', (env, variable) => {
     expect(() => loadConfig({ DATA_DIR: '/nonexistent', ...env })).toThrow(ConfigError);

@@ -4,6 +4,7 @@ import { httpConfig } from './common/http.config.js';
 import { dataDirectory, type Env, validateEnvironment } from './config/environment.js';
 import { databaseConfig } from './database/database.config.js';
 import { loggingConfig } from './logging/logging.config.js';
+import { docsConfig } from './docs/docs.config.js';
 import { messagesConfig } from './messages/messages.config.js';
 import { redisConfig } from './redis/redis.config.js';
 
@@ -16,6 +17,7 @@ export const FEATURE_CONFIGS = [
   messagesConfig,
   chatConfig,
   loggingConfig,
+  docsConfig,
 ];
 
 /**
@@ -35,6 +37,7 @@ export function loadConfig(env: Env = process.env) {
     ...databaseConfig.build(valid),
     ...messagesConfig.build(valid),
     redis: redisConfig.build(valid),
+    docs: docsConfig.build(valid),
     ...auth,
     ...chat,
     limits: { ...auth.limits, ...chat.limits },

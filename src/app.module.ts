@@ -1,8 +1,10 @@
 import { Controller, type DynamicModule, Get, Module, Redirect } from '@nestjs/common';
+import { ApiFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthModule } from './auth/auth.module.js';
 import { ChatModule } from './chat/chat.module.js';
 import { MessagesModule } from './messages/messages.module.js';
 import { FEATURE_CONFIGS } from './app-config.js';
+import { ApiCommonErrors } from './common/api-responses.js';
 import type { Env } from './config/environment.js';
 import { configModule } from './config/feature-config.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -10,10 +12,17 @@ import { LoggingModule } from './logging/logging.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import { UsersModule } from './users/users.module.js';
 
+@ApiTags('pages')
 @Controller()
 class RootController {
   @Get()
   @Redirect('/login.html', 302)
+  @ApiOperation({ summary: 'The login page' })
+  @ApiFoundResponse({
+    description: 'to /login.html',
+    headers: { Location: { schema: { type: 'string' } } },
+  })
+  @ApiCommonErrors()
   root(): void {}
 }
 

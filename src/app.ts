@@ -20,6 +20,8 @@ import { isDatabaseUnavailable } from './database/database-errors.js';
 import { httpLogging } from './logging/http-logging.js';
 import { ROOT_LOGGER } from './logging/logging.constants.js';
 import { PinoLoggerService } from './logging/pino-logger.service.js';
+import { serveApiDocs } from './docs/api-docs.js';
+import { docsConfig } from './docs/docs.config.js';
 import { codeOf, ORIGIN_REFUSED, validationCode } from './protocol/index.js';
 
 /** Bigger bodies are refused with 413 before they are parsed. */
@@ -123,5 +125,6 @@ export async function createApp(
     prefix: '/vendor/socket.io/',
     index: false,
   });
+  if (app.get<ConfigType<typeof docsConfig>>(docsConfig.KEY).enabled) serveApiDocs(app, root);
   return app;
 }

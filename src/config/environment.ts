@@ -99,6 +99,11 @@ export class EnvironmentVariables {
   @IsIn(['on', 'off'])
   REGISTRATION?: string;
 
+  /** The API documents at /docs and /docs/openapi.json: on by default, 'off' hides them. */
+  @IsOptional()
+  @IsIn(['on', 'off'], { message: 'DOCS must be on or off' })
+  DOCS?: string;
+
   @IsOptional()
   @Matches(/^\s*(https?:\/\/[^/\s,]+\s*(,\s*https?:\/\/[^/\s,]+\s*)*)?$/, {
     message: 'CORS_ORIGINS must be a comma-separated list of origins like https://chat.example.com',
