@@ -4,6 +4,7 @@ import { httpConfig } from './common/http.config.js';
 import { dataDirectory, type Env, validateEnvironment } from './config/environment.js';
 import { databaseConfig } from './database/database.config.js';
 import { messagesConfig } from './messages/messages.config.js';
+import { metricsConfig } from './metrics/metrics.config.js';
 import { redisConfig } from './redis/redis.config.js';
 
 /** Every feature's slice of the configuration; AppModule registers them all. */
@@ -14,6 +15,7 @@ export const FEATURE_CONFIGS = [
   authConfig,
   messagesConfig,
   chatConfig,
+  metricsConfig,
 ];
 
 /**
@@ -33,6 +35,7 @@ export function loadConfig(env: Env = process.env) {
     ...databaseConfig.build(valid),
     ...messagesConfig.build(valid),
     redis: redisConfig.build(valid),
+    metrics: metricsConfig.build(valid),
     ...auth,
     ...chat,
     limits: { ...auth.limits, ...chat.limits },

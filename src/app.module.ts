@@ -2,6 +2,7 @@ import { Controller, type DynamicModule, Get, Module, Redirect } from '@nestjs/c
 import { AuthModule } from './auth/auth.module.js';
 import { ChatModule } from './chat/chat.module.js';
 import { MessagesModule } from './messages/messages.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { FEATURE_CONFIGS } from './app-config.js';
 import type { Env } from './config/environment.js';
 import { configModule } from './config/feature-config.js';
@@ -24,6 +25,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         configModule(env, FEATURE_CONFIGS),
+        MetricsModule,
         DatabaseModule,
         RedisModule,
         UsersModule,

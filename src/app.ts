@@ -17,6 +17,8 @@ import { OriginPolicy } from './common/origin-policy.js';
 import { projectRoot } from './common/project-root.js';
 import { ChatIoAdapter } from './chat/chat-io.adapter.js';
 import { isDatabaseUnavailable } from './database/database-errors.js';
+import { ChatMetrics } from './metrics/chat-metrics.js';
+import { httpMetrics } from './metrics/http-metrics.middleware.js';
 import { codeOf, ORIGIN_REFUSED, validationCode } from './protocol/index.js';
 
 /** Bigger bodies are refused with 413 before they are parsed. */
@@ -42,6 +44,8 @@ export async function createApp(
     forceCloseConnections: true,
   });
   app.disable('x-powered-by');
+  // First, so that every request is counted, those refused before routing too.
+  app.use(httpMetrics(app.get(ChatMetrics)));
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
   app.use(
