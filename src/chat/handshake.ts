@@ -2,6 +2,7 @@ import { Injectable, Logger, UnauthorizedException } from '@nestjs/common';
 import type { Socket } from 'socket.io';
 import { AuthService } from '../auth/auth.service.js';
 import { TOKEN_EXPIRED, tokenFromAuthorizationHeader, UNAUTHORIZED } from '../auth/token.js';
+import { ChatMetrics } from '../metrics/chat-metrics.js';
 import { PRESENCE_CHANGES, SHUTDOWN_ERRORS } from '../protocol/index.js';
 import type { ChatSocket } from './chat-socket.js';
 import { handshakeError } from './error-notice.js';
@@ -21,9 +22,16 @@ export class ChatHandshake {
     private readonly auth: AuthService,
     private readonly limits: SocketLimits,
     private readonly lifecycle: SocketLifecycle,
+    private readonly metrics: ChatMetrics,
   ) {}
 
-  readonly middleware = (socket: ChatSocket, next: (error?: Error) => void): void => {
+  readonly middleware = (socket: ChatSocket, done: (error?: Error) => void): void => {
+    // Counted by outcome: accepted, or the refusal's code (a few values).
+    const next = (error?: Error) => {
+      const code = (error as { data?: { code?: string } } | undefined)?.data?.code;
+      this.metrics.connects.inc({ outcome: error ? (code ?? 'refused') : 'accepted' });
+      done(error);
+    };
     if (this.lifecycle.closing) return next(handshakeError(SHUTDOWN_ERRORS.restarting));
     this.auth.authenticate(handshakeToken(socket)).then(
       async (user) => {
