@@ -6,6 +6,7 @@ import { databaseConfig } from './database/database.config.js';
 import { loggingConfig } from './logging/logging.config.js';
 import { docsConfig } from './docs/docs.config.js';
 import { messagesConfig } from './messages/messages.config.js';
+import { metricsConfig } from './metrics/metrics.config.js';
 import { redisConfig } from './redis/redis.config.js';
 
 /** Every feature's slice of the configuration; AppModule registers them all. */
@@ -18,6 +19,7 @@ export const FEATURE_CONFIGS = [
   chatConfig,
   loggingConfig,
   docsConfig,
+  metricsConfig,
 ];
 
 /**
@@ -38,6 +40,7 @@ export function loadConfig(env: Env = process.env) {
     ...messagesConfig.build(valid),
     redis: redisConfig.build(valid),
     docs: docsConfig.build(valid),
+    metrics: metricsConfig.build(valid),
     ...auth,
     ...chat,
     limits: { ...auth.limits, ...chat.limits },

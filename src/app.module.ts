@@ -3,6 +3,7 @@ import { ApiFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthModule } from './auth/auth.module.js';
 import { ChatModule } from './chat/chat.module.js';
 import { MessagesModule } from './messages/messages.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { FEATURE_CONFIGS } from './app-config.js';
 import { ApiCommonErrors } from './common/api-responses.js';
 import type { Env } from './config/environment.js';
@@ -35,6 +36,7 @@ export class AppModule {
       imports: [
         configModule(env, FEATURE_CONFIGS),
         LoggingModule,
+        MetricsModule,
         DatabaseModule,
         RedisModule,
         UsersModule,

@@ -22,6 +22,8 @@ import { ROOT_LOGGER } from './logging/logging.constants.js';
 import { PinoLoggerService } from './logging/pino-logger.service.js';
 import { serveApiDocs } from './docs/api-docs.js';
 import { docsConfig } from './docs/docs.config.js';
+import { ChatMetrics } from './metrics/chat-metrics.js';
+import { httpMetrics } from './metrics/http-metrics.middleware.js';
 import { codeOf, ORIGIN_REFUSED, validationCode } from './protocol/index.js';
 
 /** Bigger bodies are refused with 413 before they are parsed. */
@@ -58,6 +60,8 @@ export async function createApp(
   app.disable('x-powered-by');
   // First, so that every request has its line, those refused below (origin, size) too.
   app.use(httpLogging(app.get(ROOT_LOGGER)));
+  // First, so that every request is counted, those refused before routing too.
+  app.use(httpMetrics(app.get(ChatMetrics)));
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
   app.use(

@@ -1,6 +1,8 @@
 import { ForbiddenException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { ERROR_MESSAGES } from '../protocol/index.js';
+import { ChatMetrics } from '../metrics/chat-metrics.js';
+import { TooManyRequestsException } from '../common/too-many-requests.exception.js';
 import { authConfig } from './auth.config.js';
 import { normaliseUsername } from '../users/user-rules.js';
 import { UsersService } from '../users/users.service.js';
@@ -18,6 +20,7 @@ export class AuthService {
     private readonly sessions: SessionsService,
     private readonly throttle: LoginThrottle,
     @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
+    private readonly metrics: ChatMetrics,
   ) {}
 
   /** The user of a token that is signed, unexpired and not revoked; 401 otherwise. */
@@ -27,8 +30,25 @@ export class AuthService {
     return user;
   }
 
-  /** `ip`: the caller's address, for rate limiting. */
+  /** `ip`: the caller's address, for rate limiting. Counted by outcome (chat_logins_total). */
   async login(typed: string, password: string, ip: string): Promise<Session> {
+    try {
+      const session = await this.attemptLogin(typed, password, ip);
+      this.metrics.login('success');
+      return session;
+    } catch (error) {
+      this.metrics.login(
+        error instanceof UnauthorizedException
+          ? 'bad_credentials'
+          : error instanceof TooManyRequestsException
+            ? 'throttled'
+            : 'error',
+      );
+      throw error;
+    }
+  }
+
+  private async attemptLogin(typed: string, password: string, ip: string): Promise<Session> {
     // The name the lookup uses: every spelling of one account (Kelvin sign, decomposed å) counts
     // against the same limit.
     const username = normaliseUsername(typed) as string;

@@ -4,6 +4,7 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import { Server } from 'socket.io';
 import { httpConfig } from '../common/http.config.js';
+import { ChatMetrics } from '../metrics/chat-metrics.js';
 import { RedisService } from '../redis/redis.service.js';
 import type { ChatServer } from './chat-socket.js';
 
@@ -22,13 +23,17 @@ export const MAX_SOCKET_MESSAGE_BYTES = 64 * 1024;
  */
 export const chatServerProvider: Provider = {
   provide: Server,
-  inject: [httpConfig.KEY, RedisService],
-  useFactory: (config: ConfigType<typeof httpConfig>, redis: RedisService): ChatServer => {
+  inject: [httpConfig.KEY, RedisService, ChatMetrics],
+  useFactory: (
+    config: ConfigType<typeof httpConfig>,
+    redis: RedisService,
+    metrics: ChatMetrics,
+  ): ChatServer => {
     const server: ChatServer = new Server({
       maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES,
       cors: config.corsOrigins.length > 0 ? { origin: config.corsOrigins } : undefined,
     });
-    if (redis.enabled) useRedisAdapter(server, redis);
+    if (redis.enabled) useRedisAdapter(server, redis, metrics);
     return server;
   },
 };
@@ -40,7 +45,7 @@ export const chatServerProvider: Provider = {
  * answers meant for others. An adapter error is logged, never thrown: with Redis away each
  * instance still serves its own clients.
  */
-function useRedisAdapter(server: ChatServer, redis: RedisService): void {
+function useRedisAdapter(server: ChatServer, redis: RedisService, metrics: ChatMetrics): void {
   const logger = new Logger('RedisAdapter');
   server.adapter(
     createAdapter(
@@ -52,6 +57,7 @@ function useRedisAdapter(server: ChatServer, redis: RedisService): void {
     ),
   );
   server.of('/').adapter.on('error', (error: unknown) => {
+    metrics.adapterErrors.inc();
     logger.warn(`adapter: ${error instanceof Error ? error.message : String(error)}`);
   });
 }

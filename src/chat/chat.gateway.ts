@@ -9,7 +9,9 @@ import {
   WebSocketGateway,
   WsException,
 } from '@nestjs/websockets';
+import { performance } from 'node:perf_hooks';
 import { MessageStore } from '../messages/message-store.service.js';
+import { ChatMetrics } from '../metrics/chat-metrics.js';
 import { MessagesService } from '../messages/messages.service.js';
 import type { MessageDraft } from '../messages/stored-message.js';
 import {
@@ -70,6 +72,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     private readonly store: MessageStore,
     private readonly users: UsersService,
     private readonly socketLog: SocketLog,
+    private readonly metrics: ChatMetrics,
   ) {}
 
   /** Every connection is authenticated at the handshake: no valid token, no connection. */
@@ -110,6 +113,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     @MessageBody() body: GroupMessageDto,
   ): Promise<AckResponse> {
     return this.storeAndAck({
+      receivedAt: performance.now(),
       sender: socket.data.user.username,
       senderId: socket.data.user.id,
       recipient: null,
@@ -125,10 +129,12 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     @ConnectedSocket() socket: ChatSocket,
     @MessageBody() body: PrivateMessageDto,
   ): Promise<AckResponse> {
+    const receivedAt = performance.now();
     const online = this.presence.isOnline(body.to);
     if (!online && !(await this.users.exists(body.to)))
       throw new WsException(SERVER_ERRORS.noSuchUser);
     return this.storeAndAck({
+      receivedAt,
       sender: socket.data.user.username,
       senderId: socket.data.user.id,
       recipient: body.to,
@@ -166,6 +172,8 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     if (this.lifecycle.closing) throw new RetryableWsException(SHUTDOWN_ERRORS.restarting);
     try {
       const { message } = await this.messages.send(draft);
+      // The acknowledgement goes out as this returns.
+      this.metrics.ackSeconds.observe((performance.now() - draft.receivedAt!) / 1000);
       return { status: 1, id: message.id, ts: message.ts };
     } catch (error) {
       this.logger.error(error instanceof Error ? error.stack : String(error));

@@ -4,6 +4,7 @@ import { MessagesModule } from '../messages/messages.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { CatchUpSender } from './catch-up.sender.js';
 import { ChatGateway } from './chat.gateway.js';
+import { ChatGauges } from './chat-gauges.js';
 import { chatServerProvider } from './chat-server.js';
 import { ClusterResync } from './cluster-resync.service.js';
 import { DeliveryService } from './delivery.service.js';
@@ -31,6 +32,7 @@ import { SocketLog } from './socket-log.js';
     SocketLimits,
     SocketLog,
     ClusterResync,
+    ChatGauges,
   ],
 })
 export class ChatModule {}

@@ -2,6 +2,7 @@ import { Injectable, Logger, UnauthorizedException } from '@nestjs/common';
 import type { Socket } from 'socket.io';
 import { AuthService } from '../auth/auth.service.js';
 import { TOKEN_EXPIRED, tokenFromAuthorizationHeader, UNAUTHORIZED } from '../auth/token.js';
+import { ChatMetrics } from '../metrics/chat-metrics.js';
 import { PRESENCE_CHANGES, SHUTDOWN_ERRORS } from '../protocol/index.js';
 import type { ChatSocket } from './chat-socket.js';
 import { handshakeError } from './error-notice.js';
@@ -23,12 +24,16 @@ export class ChatHandshake {
     private readonly limits: SocketLimits,
     private readonly lifecycle: SocketLifecycle,
     private readonly log: SocketLog,
+    private readonly metrics: ChatMetrics,
   ) {}
 
   readonly middleware = (socket: ChatSocket, accept: (error?: Error) => void): void => {
     // A refusal gets its log line (with the reason) here; an accepted socket gets its own once
-    // connected (ChatGateway.handleConnection).
+    // connected (ChatGateway.handleConnection). Connects are counted by outcome: accepted, or
+    // the refusal's code (a few values).
     const next = (error?: Error) => {
+      const code = (error as { data?: { code?: string } } | undefined)?.data?.code;
+      this.metrics.connects.inc({ outcome: error ? (code ?? 'refused') : 'accepted' });
       if (error) this.log.refused(socket, error.message);
       accept(error);
     };

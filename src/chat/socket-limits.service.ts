@@ -5,6 +5,7 @@ import { chatConfig } from './chat.config.js';
 import { bucketWindow, createRateLimiter, type RateLimit } from '../common/rate-limiters.js';
 import { ChatEvent, CONNECTION_GONE, HANDLED_EVENTS, LIMIT_ERRORS } from '../protocol/index.js';
 import { errorNotice } from './error-notice.js';
+import { ChatMetrics } from '../metrics/chat-metrics.js';
 import type { CapReached, CountedSocket } from './presence-store.js';
 import { PresenceService } from './presence.service.js';
 import { RedisService } from '../redis/redis.service.js';
@@ -38,6 +39,7 @@ export class SocketLimits {
     @Inject(chatConfig.KEY) private readonly config: ConfigType<typeof chatConfig>,
     private readonly presence: PresenceService,
     redis: RedisService,
+    private readonly metrics: ChatMetrics,
   ) {
     const { socketEventBurst, socketEventsPerSecond } = config.limits;
     this.events = createRateLimiter(redis.client, {
@@ -92,7 +94,9 @@ export class SocketLimits {
     }
     const refused = (this.refusedInARow.get(socket) ?? 0) + 1;
     this.refusedInARow.set(socket, refused);
+    this.metrics.refused('rate_limit');
     if (refused >= this.config.limits.socketAbuseLimit) {
+      this.metrics.refused('abuse');
       socket.emit(ChatEvent.Error, errorNotice(LIMIT_ERRORS.abuse));
       socket.disconnect(true);
     }

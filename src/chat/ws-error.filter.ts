@@ -2,6 +2,8 @@ import { type ArgumentsHost, Catch, HttpException, Logger } from '@nestjs/common
 import { BaseWsExceptionFilter, WsException } from '@nestjs/websockets';
 import type { Socket } from 'socket.io';
 import { errorOfHttpException } from '../common/http-error.filter.js';
+import { ChatMetrics } from '../metrics/chat-metrics.js';
+import { refusalReason } from '../metrics/metric-labels.js';
 import {
   type AckResponse,
   ChatEvent,
@@ -25,9 +27,15 @@ const INTERNAL: ErrorBody = { code: 'internal_error', msg: SERVER_ERRORS.interna
 export class WsErrorFilter extends BaseWsExceptionFilter {
   private readonly logger = new Logger('ChatGateway');
 
+  constructor(private readonly metrics: ChatMetrics) {
+    super();
+  }
+
   override catch(exception: unknown, host: ArgumentsHost): void {
     const client = host.switchToWs().getClient<Socket>();
     const { code, msg } = this.errorOf(exception);
+    // Rate-limited events are counted where they are refused (SocketLimits), handled or not.
+    if (code !== 'rate_limited') this.metrics.refused(refusalReason(code));
     client.emit(ChatEvent.Error, errorNotice(msg, code));
     const ack = host
       .getArgs()

@@ -149,6 +149,17 @@ export class EnvironmentVariables {
   @OptionalInt(1024, 1073741824)
   SLOW_CONSUMER_BYTES?: number;
 
+  /** The Prometheus metrics' own port (src/metrics/); unset: no metrics server. */
+  @OptionalInt(0, 65535)
+  METRICS_PORT?: number;
+
+  /** Where the metrics server listens: 127.0.0.1 unless set (never the public interface by default). */
+  @IsOptional()
+  @Matches(/^(localhost|[0-9a-f.:]+)$/i, {
+    message: 'METRICS_HOST must be an IP address to listen on (127.0.0.1 by default) or localhost',
+  })
+  METRICS_HOST?: string;
+
   /**
    * Behind a reverse proxy (deploy/nginx.conf): which proxies' X-Forwarded-For to believe, as
    * Express's `trust proxy` reads it. Never "true": that would believe whatever a client writes.

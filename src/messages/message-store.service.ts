@@ -1,14 +1,17 @@
 import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import {
   Inject,
   Injectable,
   Logger,
   type OnApplicationShutdown,
   type OnModuleInit,
+  Optional,
 } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { messagesConfig } from './messages.config.js';
 import { DatabaseWatchdog } from '../database/database-watchdog.service.js';
+import { ChatMetrics } from '../metrics/chat-metrics.js';
 import { SERVER_CID_PREFIX } from './message.entity.js';
 import { MessagesRepository, type NewMessage } from './messages.repository.js';
 import {
@@ -52,6 +55,7 @@ export class MessageStore implements OnModuleInit, OnApplicationShutdown {
     private readonly messages: MessagesRepository,
     @Inject(messagesConfig.KEY) private readonly config: ConfigType<typeof messagesConfig>,
     private readonly watchdog: DatabaseWatchdog,
+    @Optional() private readonly metrics: ChatMetrics = new ChatMetrics(),
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -120,8 +124,9 @@ export class MessageStore implements OnModuleInit, OnApplicationShutdown {
     const batch = this.queue.splice(0, this.config.messageBatchMax);
     if (this.queue.length > 0) this.scheduleFlush();
     if (batch.length === 0) return;
+    this.metrics.storeBatchSize.observe(batch.length);
     try {
-      const stored = await this.write(batch);
+      const stored = await this.metrics.timeQuery('store_batch', () => this.write(batch));
       // Acknowledge only what went into the database the server opened (not a removed file).
       this.watchdog.assertPresentNow();
       this.settle(batch, stored);
@@ -167,6 +172,13 @@ export class MessageStore implements OnModuleInit, OnApplicationShutdown {
     return result;
   }
 
+  /** A message this batch stored: by kind, and the time from its receipt to its delivery. */
+  private counted(draft: MessageDraft, deliveredAt: number): void {
+    this.metrics.countStored(draft.recipient === null ? 'group' : 'private');
+    if (draft.receivedAt !== undefined)
+      this.metrics.deliverySeconds.observe((deliveredAt - draft.receivedAt) / 1000);
+  }
+
   private settle(batch: Pending[], stored: Map<string, Stored>): void {
     const fresh = [...stored.values()]
       .filter((s) => s.fresh)
@@ -180,6 +192,8 @@ export class MessageStore implements OnModuleInit, OnApplicationShutdown {
         this.logger.error(error instanceof Error ? error.stack : String(error));
       }
     }
+    // Delivery is the listeners' (DeliveryService emits as it is told, synchronously).
+    const deliveredAt = performance.now();
     const told = new Set<string>();
     for (const pending of batch) {
       const k = retryKey(pending.draft.senderId, pending.draft.cid!);
@@ -191,6 +205,7 @@ export class MessageStore implements OnModuleInit, OnApplicationShutdown {
       // Only the first of several identical retries in one batch counts as new.
       const duplicate = !found.fresh || told.has(k);
       told.add(k);
+      if (!duplicate) this.counted(pending.draft, deliveredAt);
       pending.resolve({ message: found.message, duplicate });
     }
   }

@@ -1,6 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { Batcher } from '../common/batcher.js';
+import { ChatMetrics } from '../metrics/chat-metrics.js';
 import {
   CATCH_UP_MAX_BYTES,
   CATCH_UP_MAX_MESSAGES,
@@ -39,6 +40,7 @@ export class MessagesService {
     private readonly store: MessageStore,
     private readonly messages: MessagesRepository,
     @Inject(messagesConfig.KEY) private readonly config: ConfigType<typeof messagesConfig>,
+    @Optional() private readonly metrics: ChatMetrics = new ChatMetrics(),
   ) {}
 
   send(draft: MessageDraft): Promise<SaveResult> {
@@ -52,10 +54,11 @@ export class MessagesService {
     limit: number,
   ): Promise<StoredMessage[]> {
     const take = Math.min(Math.max(limit, 1), HISTORY_MAX_LIMIT);
-    const rows =
+    const rows = await this.metrics.timeQuery('history', () =>
       conversation.kind === 'group'
-        ? await this.messages.findGroupPage(beforeId, take)
-        : await this.messages.findPrivatePage(conversation.me, conversation.with, beforeId, take);
+        ? this.messages.findGroupPage(beforeId, take)
+        : this.messages.findPrivatePage(conversation.me, conversation.with, beforeId, take),
+    );
     return rows.reverse();
   }
 
@@ -88,19 +91,23 @@ export class MessagesService {
     }
     const from =
       this.config.catchUpWindowMs > 0
-        ? await this.messages.findWindowStart(
-            lastId,
-            this.config.catchUpWindowMs,
-            CATCH_UP_WINDOW_MAX_IDS,
+        ? await this.catchUpRead(() =>
+            this.messages.findWindowStart(
+              lastId,
+              this.config.catchUpWindowMs,
+              CATCH_UP_WINDOW_MAX_IDS,
+            ),
           )
         : lastId;
     // Sizes first (ids and lengths only): a long gap is not read at all.
-    const sizes = await this.messages.findVisibleSizesAfter(
-      userId,
-      from,
-      untilId,
-      // the window holds at most CATCH_UP_WINDOW_MAX_IDS rows
-      CATCH_UP_MAX_MESSAGES + 1 + (from < lastId ? CATCH_UP_WINDOW_MAX_IDS : 0),
+    const sizes = await this.catchUpRead(() =>
+      this.messages.findVisibleSizesAfter(
+        userId,
+        from,
+        untilId,
+        // the window holds at most CATCH_UP_WINDOW_MAX_IDS rows
+        CATCH_UP_MAX_MESSAGES + 1 + (from < lastId ? CATCH_UP_WINDOW_MAX_IDS : 0),
+      ),
     );
     const missed = sizes.filter((size) => size.id > lastId);
     const bytes = missed.reduce((sum, size) => sum + size.bytes, 0);
@@ -121,7 +128,9 @@ export class MessagesService {
     let after = from;
     for (let start = 0; start < ids.length; start += CATCH_UP_PAGE) {
       const end = ids[Math.min(start + CATCH_UP_PAGE, ids.length) - 1];
-      const rows = await this.messages.findVisibleAfter(userId, after, CATCH_UP_PAGE);
+      const rows = await this.catchUpRead(() =>
+        this.messages.findVisibleAfter(userId, after, CATCH_UP_PAGE),
+      );
       yield {
         messages: rows.filter((row) => row.id <= end),
         after,
@@ -165,7 +174,9 @@ export class MessagesService {
       };
       if (!full) return;
       after = upTo;
-      waiting = await this.messages.findUndeliveredAfter(userId, upTo, CATCH_UP_PAGE);
+      waiting = await this.catchUpRead(() =>
+        this.messages.findUndeliveredAfter(userId, upTo, CATCH_UP_PAGE),
+      );
     }
   }
 
@@ -175,11 +186,13 @@ export class MessagesService {
    */
   private async readConnectHistory(userIds: number[]): Promise<ConnectHistory[]> {
     const unique = [...new Set(userIds)];
-    const [group, privates, waiting] = await Promise.all([
-      this.messages.findGroupPage(undefined, RECENT_ON_CONNECT),
-      this.messages.findRecentPrivateOfEach(unique, RECENT_ON_CONNECT),
-      this.messages.findUndeliveredOfEach(unique, CATCH_UP_PAGE),
-    ]);
+    const [group, privates, waiting] = await this.catchUpRead(() =>
+      Promise.all([
+        this.messages.findGroupPage(undefined, RECENT_ON_CONNECT),
+        this.messages.findRecentPrivateOfEach(unique, RECENT_ON_CONNECT),
+        this.messages.findUndeliveredOfEach(unique, CATCH_UP_PAGE),
+      ]),
+    );
     const privateOf = new Map(unique.map((id) => [id, new Map<number, StoredMessage>()]));
     for (const m of privates) {
       if (m.senderId !== null) privateOf.get(m.senderId)?.set(m.id, m);
@@ -193,6 +206,11 @@ export class MessagesService {
       const older = candidates.length >= RECENT_ON_CONNECT;
       return { recent, waiting: waitingFor.get(id) ?? [], older };
     });
+  }
+
+  /** A read of a catch-up (or of a connect's history), timed as chat_db_query_duration_seconds. */
+  private catchUpRead<T>(read: () => Promise<T>): Promise<T> {
+    return this.metrics.timeQuery('catch_up', read);
   }
 
   /** The private messages that waited for user `userId`, ids in (afterId, upToId], were sent to them. */

@@ -12,6 +12,8 @@ export interface MessageDraft {
   cid?: string;
   /** false for a private message whose recipient is offline. */
   delivered: boolean;
+  /** performance.now() when the gateway received it: for the delivery-time metric only. */
+  receivedAt?: number;
 }
 
 /** A message as it is stored: what every read and the store's listeners get. */

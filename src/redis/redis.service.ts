@@ -1,6 +1,7 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { Redis } from 'ioredis';
+import { ChatMetrics } from '../metrics/chat-metrics.js';
 import { redisConfig } from './redis.config.js';
 
 /** How long a command waits for Redis before it fails (the caller then falls back). */
@@ -24,7 +25,11 @@ export class RedisService implements OnApplicationShutdown {
   private wasReady = false;
   private lastError = '';
 
-  constructor(@Inject(redisConfig.KEY) readonly config: ConfigType<typeof redisConfig>) {
+  constructor(
+    @Inject(redisConfig.KEY) readonly config: ConfigType<typeof redisConfig>,
+    // Optional: the user CLI opens Redis without the metrics.
+    @Optional() private readonly metrics?: ChatMetrics,
+  ) {
     this.client = config.url ? this.connect('commands') : null;
   }
 
@@ -77,6 +82,7 @@ export class RedisService implements OnApplicationShutdown {
 
   private reportError(name: string, error: Error): void {
     // One line per change of error, not one per reconnection attempt.
+    this.metrics?.redisErrors.inc({ connection: name });
     const text = `${name}: ${error.message}`;
     if (text !== this.lastError) this.logger.warn(`Redis ${text}`);
     this.lastError = text;

@@ -1,0 +1,23 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Server } from 'socket.io';
+import { ChatMetrics } from '../metrics/chat-metrics.js';
+import type { ChatServer } from './chat-socket.js';
+import { PresenceService } from './presence.service.js';
+
+/**
+ * What the metrics read from the sockets: open sockets (this instance's), users online (the
+ * presence list: cluster-wide in cluster mode), read when scraped; and each disconnect, by
+ * socket.io's reason ("transport close", "ping timeout", "server namespace disconnect", ...).
+ */
+@Injectable()
+export class ChatGauges {
+  constructor(@Inject(Server) server: ChatServer, presence: PresenceService, metrics: ChatMetrics) {
+    metrics.readFrom({
+      openSockets: () => server.of('/').sockets.size,
+      usersOnline: () => presence.list().length,
+    });
+    server.on('connection', (socket) => {
+      socket.once('disconnect', (reason) => metrics.disconnects.inc({ reason }));
+    });
+  }
+}
