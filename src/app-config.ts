@@ -3,6 +3,7 @@ import { chatConfig } from './chat/chat.config.js';
 import { httpConfig } from './common/http.config.js';
 import { dataDirectory, type Env, validateEnvironment } from './config/environment.js';
 import { databaseConfig } from './database/database.config.js';
+import { healthConfig } from './health/health.config.js';
 import { messagesConfig } from './messages/messages.config.js';
 import { redisConfig } from './redis/redis.config.js';
 
@@ -14,6 +15,7 @@ export const FEATURE_CONFIGS = [
   authConfig,
   messagesConfig,
   chatConfig,
+  healthConfig,
 ];
 
 /**

@@ -6,6 +6,7 @@ import { FEATURE_CONFIGS } from './app-config.js';
 import type { Env } from './config/environment.js';
 import { configModule } from './config/feature-config.js';
 import { DatabaseModule } from './database/database.module.js';
+import { HealthModule } from './health/health.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import { UsersModule } from './users/users.module.js';
 
@@ -30,6 +31,7 @@ export class AppModule {
         AuthModule,
         MessagesModule,
         ChatModule,
+        HealthModule,
       ],
       controllers: [RootController],
     };
