@@ -48,6 +48,25 @@ describe('health on SQLite', () => {
   });
 });
 
+describe('health with the SQLite file removed', () => {
+  it('ready names the database as gone (not the 503 of every other route); live stays 200', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chat-health-'));
+    const t = await startTestApp({ DATABASE_URL: `sqlite:${join(dir, 'chat.sqlite')}` });
+    try {
+      rmSync(dir, { recursive: true, force: true });
+      const gone = await untilStatus(t.url, '/health/ready', 503, 5000);
+      expect(gone.body.error.database).toMatchObject({
+        status: 'down',
+        message: expect.stringMatching(/removed/),
+      });
+      await request(t.url).get('/health/live').expect(200);
+      await request(t.url).get('/settings').expect(503);
+    } finally {
+      await t.close();
+    }
+  }, 30_000);
+});
+
 describe('health with the MariaDB database away', () => {
   let db: ProxiedMysql | null = null;
   let t: TestApp | null = null;
@@ -70,7 +89,6 @@ describe('health with the MariaDB database away', () => {
       error: { database: { status: 'down', message: expect.any(String) } },
       info: { migrations: { status: 'up' }, shutdown: { status: 'up' } },
     });
-    console.log('ready, database away:', JSON.stringify(away.body));
     await request(t.url).get('/health/live').expect(200);
 
     db.proxy.restore();
@@ -103,7 +121,6 @@ describe('health during a stop (SIGTERM)', () => {
         status: 'error',
         error: { shutdown: { status: 'down', message: expect.stringMatching(/draining/) } },
       });
-      console.log('ready, draining:', JSON.stringify(draining.body));
       // Before the drain: the client is still connected, the process still alive and live.
       expect(disconnectedAt).toBe(0);
       await request(server.url).get('/health/live').expect(200);
