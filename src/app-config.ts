@@ -4,6 +4,7 @@ import { httpConfig } from './common/http.config.js';
 import { dataDirectory, type Env, validateEnvironment } from './config/environment.js';
 import { databaseConfig } from './database/database.config.js';
 import { healthConfig } from './health/health.config.js';
+import { loggingConfig } from './logging/logging.config.js';
 import { messagesConfig } from './messages/messages.config.js';
 import { redisConfig } from './redis/redis.config.js';
 
@@ -16,6 +17,7 @@ export const FEATURE_CONFIGS = [
   messagesConfig,
   chatConfig,
   healthConfig,
+  loggingConfig,
 ];
 
 /**

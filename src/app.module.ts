@@ -7,6 +7,7 @@ import type { Env } from './config/environment.js';
 import { configModule } from './config/feature-config.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
+import { LoggingModule } from './logging/logging.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import { UsersModule } from './users/users.module.js';
 
@@ -25,6 +26,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         configModule(env, FEATURE_CONFIGS),
+        LoggingModule,
         DatabaseModule,
         RedisModule,
         UsersModule,

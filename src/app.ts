@@ -17,12 +17,19 @@ import { OriginPolicy } from './common/origin-policy.js';
 import { projectRoot } from './common/project-root.js';
 import { ChatIoAdapter } from './chat/chat-io.adapter.js';
 import { isDatabaseUnavailable } from './database/database-errors.js';
+import { httpLogging } from './logging/http-logging.js';
+import { ROOT_LOGGER } from './logging/logging.constants.js';
+import { PinoLoggerService } from './logging/pino-logger.service.js';
 import { codeOf, ORIGIN_REFUSED, validationCode } from './protocol/index.js';
 
 /** Bigger bodies are refused with 413 before they are parsed. */
 const BODY_LIMIT = '16kb';
 
 export interface CreateAppOptions {
+  /**
+   * The tests' quiet mode: Nest's console logger at these levels, and no request or socket lines
+   * unless the test's environment sets LOG_LEVEL. Unset: everything goes through pino.
+   */
   logger?: LogLevel[] | false;
 }
 
@@ -34,14 +41,21 @@ export async function createApp(
   env: Env = process.env,
   options: CreateAppOptions = {},
 ): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(env), {
-    logger: options.logger ?? ['log', 'warn', 'error'],
+  const quiet = options.logger !== undefined;
+  const appEnv = quiet && !env.LOG_LEVEL ? { ...env, LOG_LEVEL: 'silent' } : env;
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(appEnv), {
+    logger: options.logger,
+    // Nest's start-up lines wait for the pino logger, which the app's container makes.
+    bufferLogs: !quiet,
     abortOnError: false,
     bodyParser: false,
     // Stopping must not wait for idle keep-alive connections.
     forceCloseConnections: true,
   });
+  if (!quiet) app.useLogger(app.get(PinoLoggerService));
   app.disable('x-powered-by');
+  // First, so that every request has its line, those refused below (origin, size) too.
+  app.use(httpLogging(app.get(ROOT_LOGGER)));
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
   app.use(

@@ -40,6 +40,7 @@ import { ChatHandshake, handshakeLastId, wantsPresenceChanges } from './handshak
 import { PresenceService } from './presence.service.js';
 import { RetryableWsException } from './retryable-ws.exception.js';
 import { SocketLifecycle } from './socket-lifecycle.service.js';
+import { SocketLog } from './socket-log.js';
 import { WsAuthGuard } from './ws-auth.guard.js';
 import { WsErrorFilter } from './ws-error.filter.js';
 import { WsRateLimitGuard } from './ws-rate-limit.guard.js';
@@ -68,6 +69,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     private readonly messages: MessagesService,
     private readonly store: MessageStore,
     private readonly users: UsersService,
+    private readonly socketLog: SocketLog,
   ) {}
 
   /** Every connection is authenticated at the handshake: no valid token, no connection. */
@@ -80,6 +82,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     // What we need of the handshake request (headers, address, auth) is in socket.handshake; the
     // request object itself would stay in memory for the life of the connection.
     (socket.conn as { request: unknown }).request = null;
+    this.socketLog.connected(socket);
     // Join first, then read up to the last stored message: later ones arrive live.
     const fullLists = !wantsPresenceChanges(socket);
     void socket.join([

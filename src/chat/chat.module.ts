@@ -13,6 +13,7 @@ import { presenceStoreProvider } from './presence-store.provider.js';
 import { PresenceService } from './presence.service.js';
 import { SocketLifecycle } from './socket-lifecycle.service.js';
 import { SocketLimits } from './socket-limits.service.js';
+import { SocketLog } from './socket-log.js';
 
 /** Everything client-facing: the socket protocol and the history API, over MessagesModule. */
 @Module({
@@ -28,6 +29,7 @@ import { SocketLimits } from './socket-limits.service.js';
     PresenceService,
     DeliveryService,
     SocketLimits,
+    SocketLog,
     ClusterResync,
   ],
 })

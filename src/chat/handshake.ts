@@ -7,6 +7,7 @@ import type { ChatSocket } from './chat-socket.js';
 import { handshakeError } from './error-notice.js';
 import { SocketLifecycle } from './socket-lifecycle.service.js';
 import { SocketLimits } from './socket-limits.service.js';
+import { SocketLog } from './socket-log.js';
 
 /**
  * The handshake, as socket.io middleware (ChatGateway installs it): every connection is
@@ -21,9 +22,16 @@ export class ChatHandshake {
     private readonly auth: AuthService,
     private readonly limits: SocketLimits,
     private readonly lifecycle: SocketLifecycle,
+    private readonly log: SocketLog,
   ) {}
 
-  readonly middleware = (socket: ChatSocket, next: (error?: Error) => void): void => {
+  readonly middleware = (socket: ChatSocket, accept: (error?: Error) => void): void => {
+    // A refusal gets its log line (with the reason) here; an accepted socket gets its own once
+    // connected (ChatGateway.handleConnection).
+    const next = (error?: Error) => {
+      if (error) this.log.refused(socket, error.message);
+      accept(error);
+    };
     if (this.lifecycle.closing) return next(handshakeError(SHUTDOWN_ERRORS.restarting));
     this.auth.authenticate(handshakeToken(socket)).then(
       async (user) => {

@@ -16,6 +16,7 @@ import {
   MinLength,
   validateSync,
 } from 'class-validator';
+import { LOG_LEVELS } from '../logging/logging.constants.js';
 
 /** A hop count (1-9), or proxy addresses, subnets and proxy-addr's names, comma-separated. */
 const TRUST_PROXY =
@@ -41,6 +42,10 @@ export class EnvironmentVariables {
 
   @OptionalInt(0, 65535)
   PORT?: number;
+
+  @IsOptional()
+  @IsIn(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
+  LOG_LEVEL?: string;
 
   @IsOptional()
   @IsString()

@@ -1,13 +1,14 @@
 import { Controller, Get, UseFilters } from '@nestjs/common';
 import { HealthCheck, type HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import { HealthErrorFilter } from './health-error.filter.js';
+import { HEALTH_PATH } from './health-paths.js';
 import { ReadinessChecks } from './readiness.service.js';
 
 /**
  * Probes for a load balancer or an orchestrator: no authentication, no rate limit, no log line,
  * and cheap (the readiness checks' answers are reused for a second).
  */
-@Controller('health')
+@Controller(HEALTH_PATH)
 @UseFilters(HealthErrorFilter)
 export class HealthController {
   constructor(

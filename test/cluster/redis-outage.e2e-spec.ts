@@ -91,7 +91,7 @@ describe('cluster: Redis away and back', () => {
     for (const instance of cluster.instances) {
       expect(instance.child.exitCode).toBeNull();
       expect(instance.output()).not.toMatch(
-        /UnhandledRejection|uncaught|ERROR \[ExceptionHandler\]/i,
+        /UnhandledRejection|uncaught|ERROR \[ExceptionHandler\]|"context":"ExceptionHandler"/i,
       );
     }
   });
