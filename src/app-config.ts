@@ -3,6 +3,7 @@ import { chatConfig } from './chat/chat.config.js';
 import { httpConfig } from './common/http.config.js';
 import { dataDirectory, type Env, validateEnvironment } from './config/environment.js';
 import { databaseConfig } from './database/database.config.js';
+import { healthConfig } from './health/health.config.js';
 import { loggingConfig } from './logging/logging.config.js';
 import { docsConfig } from './docs/docs.config.js';
 import { messagesConfig } from './messages/messages.config.js';
@@ -17,6 +18,7 @@ export const FEATURE_CONFIGS = [
   authConfig,
   messagesConfig,
   chatConfig,
+  healthConfig,
   loggingConfig,
   docsConfig,
   metricsConfig,

@@ -9,6 +9,7 @@ import { ApiCommonErrors } from './common/api-responses.js';
 import type { Env } from './config/environment.js';
 import { configModule } from './config/feature-config.js';
 import { DatabaseModule } from './database/database.module.js';
+import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import { UsersModule } from './users/users.module.js';
@@ -43,6 +44,7 @@ export class AppModule {
         AuthModule,
         MessagesModule,
         ChatModule,
+        HealthModule,
       ],
       controllers: [RootController],
     };

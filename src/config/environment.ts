@@ -160,6 +160,10 @@ export class EnvironmentVariables {
   })
   METRICS_HOST?: string;
 
+  /** After SIGTERM, how long readiness fails before the drain starts (health.config.ts). */
+  @OptionalInt(0, 60000)
+  DRAIN_DELAY_MS?: number;
+
   /**
    * Behind a reverse proxy (deploy/nginx.conf): which proxies' X-Forwarded-For to believe, as
    * Express's `trust proxy` reads it. Never "true": that would believe whatever a client writes.

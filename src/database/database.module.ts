@@ -1,4 +1,10 @@
-import { Global, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import {
+  Global,
+  type MiddlewareConsumer,
+  Module,
+  type NestModule,
+  RequestMethod,
+} from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { NextFunction, Request, Response } from 'express';
 import type { ConfigType } from '@nestjs/config';
@@ -27,7 +33,8 @@ export class DatabaseModule implements NestModule {
 
   /**
    * Once the database is found gone, every request answers 503 (HttpErrorFilter) until the stop;
-   * no I/O per request: the watchdog's last check says.
+   * no I/O per request: the watchdog's last check says. Not the health probes: those say it
+   * themselves (readiness: `database` down; liveness: the process still answers).
    */
   configure(consumer: MiddlewareConsumer): void {
     consumer
@@ -35,6 +42,7 @@ export class DatabaseModule implements NestModule {
         this.watchdog.assertPresent();
         next();
       })
+      .exclude({ path: 'health/*path', method: RequestMethod.GET })
       .forRoutes('*');
   }
 }

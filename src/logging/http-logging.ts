@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
+import { isHealthProbe } from '../health/health-paths.js';
 import { sanitizeUrl } from './redaction.js';
 
 type LoggedRequest = IncomingMessage &
@@ -32,8 +33,16 @@ export function httpLogging(logger: Logger): RequestHandler {
       res.setHeader('X-Request-Id', id);
       return id;
     },
-    customLogLevel: (_req, res, error) =>
-      error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+    // Health probes at debug, whatever they answer: a balancer probes every few seconds, and a
+    // failed readiness says nothing the database's or Redis's own warnings do not.
+    customLogLevel: (req, res, error) =>
+      isHealthProbe(req.url)
+        ? 'debug'
+        : error || res.statusCode >= 500
+          ? 'error'
+          : res.statusCode >= 400
+            ? 'warn'
+            : 'info',
     customSuccessMessage: (req, res) => `${req.method} ${urlOf(req)} ${res.statusCode}`,
     customErrorMessage: (req, res) => `${req.method} ${urlOf(req)} ${res.statusCode}`,
     customAttributeKeys: { responseTime: 'durationMs' },
