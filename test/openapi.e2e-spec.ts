@@ -11,6 +11,8 @@ const ROUTES: Array<[method: string, path: string, token: boolean]> = [
   ['get', '/messages', true],
   ['get', '/settings', false],
   ['get', '/', false],
+  ['get', '/health/live', false],
+  ['get', '/health/ready', false],
 ];
 
 type Operation = {
