@@ -3,23 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { connect, login, sleep } from './support/chat-client.js';
+import { connect, login } from './support/chat-client.js';
 import { createProxiedMysql, type ProxiedMysql } from './support/proxied-mysql.js';
 import { buildServer, startServerProcess } from './support/server-process.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
-
-/** Polls `path` until it answers `status` (the readiness answers are reused for 1 s). */
-async function untilStatus(url: string, path: string, status: number, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const res = await request(url).get(path);
-    if (res.status === status) return res;
-    if (Date.now() > deadline) {
-      throw new Error(`${path} answered ${res.status} ${JSON.stringify(res.body)}, not ${status}`);
-    }
-    await sleep(100);
-  }
-}
+import { untilStatus } from './support/http-status.js';
 
 describe('health on SQLite', () => {
   let t: TestApp;

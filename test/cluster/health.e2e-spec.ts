@@ -5,22 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { sleep } from '../support/chat-client.js';
 import { startCluster, type TestCluster } from '../support/cluster.js';
+import { untilStatus } from '../support/http-status.js';
 
 const SETUP = 180_000;
-
-async function untilStatus(url: string, path: string, status: number, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const res = await request(url).get(path);
-    if (res.status === status) return res;
-    if (Date.now() > deadline) {
-      throw new Error(`${path} answered ${res.status} ${JSON.stringify(res.body)}, not ${status}`);
-    }
-    await sleep(100);
-  }
-}
 
 describe('cluster: health with Redis away and back', () => {
   let cluster: TestCluster | null;
