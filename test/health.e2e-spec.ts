@@ -6,6 +6,7 @@ import request from 'supertest';
 import { connect, login } from './support/chat-client.js';
 import { createProxiedMysql, type ProxiedMysql } from './support/proxied-mysql.js';
 import { buildServer, startServerProcess } from './support/server-process.js';
+import { createTestDatabase } from './support/test-database.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { untilStatus } from './support/http-status.js';
 
@@ -90,7 +91,12 @@ describe('health during a stop (SIGTERM)', () => {
 
   it('ready turns 503 at the signal, while sockets are still served; then the process exits', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'chat-health-'));
-    const server = await startServerProcess({ DATA_DIR: dataDir, DRAIN_DELAY_MS: '1500' });
+    const db = await createTestDatabase();
+    const server = await startServerProcess({
+      DATABASE_URL: db.url,
+      DATA_DIR: dataDir,
+      DRAIN_DELAY_MS: '1500',
+    });
     try {
       await request(server.url)
         .post('/register')
@@ -119,6 +125,7 @@ describe('health during a stop (SIGTERM)', () => {
     } finally {
       if (server.child.exitCode === null) server.child.kill('SIGKILL');
       rmSync(dataDir, { recursive: true, force: true });
+      await db.drop();
     }
   }, 120_000);
 });

@@ -36,7 +36,9 @@ export interface ServerProcess {
 /** `node dist/src/main.js` with this environment, once it answers HTTP. */
 export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
   const port = await freePort();
-  const { NODE_OPTIONS: _ignored, ...inherited } = process.env;
+  // The suite's own DATABASE_URL names a server, not a database of this test's: a test passes
+  // its own (createTestDatabase), or runs on SQLite in its DATA_DIR.
+  const { NODE_OPTIONS: _ignored, DATABASE_URL: _suiteDatabase, ...inherited } = process.env;
   const child = spawn(process.execPath, ['dist/src/main.js'], {
     cwd: ROOT,
     env: {
