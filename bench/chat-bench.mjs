@@ -629,21 +629,12 @@ for (const row of rows) {
   delete row.pass;
 }
 
-const date = new Date(started)
-  .toISOString()
-  .replace(/[:]/g, '-')
-  .replace(/\.\d+Z$/, 'Z');
+const date = fileStamp(started);
 const result = {
   benchmark: 'nest-chat vs bare socket.io reference',
   date: new Date(started).toISOString(),
   durationSeconds: Math.round((Date.now() - started) / 1000),
-  machine: {
-    cpu: cpus()[0].model,
-    cores: availableParallelism(),
-    memoryGB: round(totalmem() / 2 ** 30, 1),
-    node: process.version,
-    platform: `${process.platform} ${process.arch}`,
-  },
+  machine: machine(),
   database: args.db === 'mysql' ? 'mysql (MariaDB/MySQL)' : 'sqlite',
   options: {
     clients: N,
@@ -819,21 +810,12 @@ async function clusterBench(hash) {
       ...Object.fromEntries(kinds.map((kind) => [kind, sum(runs.map((r) => r[kind].problems))])),
     },
   ];
-  const date = new Date(started)
-    .toISOString()
-    .replace(/[:]/g, '-')
-    .replace(/\.\d+Z$/, 'Z');
+  const date = fileStamp(started);
   const result = {
     benchmark: `nest-chat: one instance against ${INSTANCES} behind the Redis adapter`,
     date: new Date(started).toISOString(),
     durationSeconds: Math.round((Date.now() - started) / 1000),
-    machine: {
-      cpu: cpus()[0].model,
-      cores: availableParallelism(),
-      memoryGB: round(totalmem() / 2 ** 30, 1),
-      node: process.version,
-      platform: `${process.platform} ${process.arch}`,
-    },
+    machine: machine(),
     database: 'mysql (MariaDB/MySQL)',
     options: {
       instances: INSTANCES,
@@ -871,4 +853,23 @@ async function clusterBench(hash) {
       '\nLOSSES: some deliveries were lost, duplicated, misrouted or refused; see the JSON',
     );
   console.log(`\n${file}`);
+}
+
+/** The machine a run was measured on, for its result file. */
+function machine() {
+  return {
+    cpu: cpus()[0].model,
+    cores: availableParallelism(),
+    memoryGB: round(totalmem() / 2 ** 30, 1),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+  };
+}
+
+/** A result file's name stamp: the start time without characters a file name should not hold. */
+function fileStamp(started) {
+  return new Date(started)
+    .toISOString()
+    .replace(/[:]/g, '-')
+    .replace(/\.\d+Z$/, 'Z');
 }
