@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect as connectTcp } from 'node:net';
@@ -132,6 +132,11 @@ export async function startCluster(
   if (!(await mysqlReachable())) {
     if (process.env.CI) throw new Error(`cluster tests need MariaDB at ${MYSQL_URL} (CI)`);
     console.warn(`skipping cluster tests: no MariaDB at ${MYSQL_URL}`);
+    return null;
+  }
+  if (spawnSync('redis-server', ['--version']).status !== 0) {
+    if (process.env.CI) throw new Error('cluster tests need redis-server on the PATH (CI)');
+    console.warn('skipping cluster tests: no redis-server on the PATH');
     return null;
   }
   if (!built) buildServer();
