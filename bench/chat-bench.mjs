@@ -1,4 +1,4 @@
-// Our chat server against a bare socket.io reference, under the same load, in the same run.
+// Our chat server against a bare socket.io reference (and a storing one), under the same load, in the same run.
 //
 //   npm run bench -- [--clients 2000] [--runs 3] [--procs 4] [--db sqlite|mysql]
 //                    [--max-idle 10000] [--quick]
@@ -9,11 +9,15 @@
 // one instance, one instance with the Redis adapter, and N instances behind the adapter.
 //
 // Design (read this before changing the numbers):
-// - Two servers per run, each a process of its own: ours (dist/src/main.js via lib.startServer,
+// - Three servers per run, each a process of its own: ours (dist/src/main.js via lib.startServer,
 //   NO_RATE_LIMITS, a JWT_SECRET known here, a fresh SQLite file or a fresh MariaDB database that
 //   is dropped afterwards) and bench/reference-server.mjs (socket.io 4 from node_modules, the JWT
 //   checked at the handshake, a room per user, '2' and '3' relayed at once; no database, no
-//   presence). Users are inserted straight into `admin` once our server has migrated its
+//   presence), and the same file with STORE=1, the storing reference: every message written by
+//   one multi-row INSERT per batch into a fresh database of the same kind as ours (SQLite with
+//   WAL and synchronous=FULL, or MariaDB) before it is emitted and acknowledged; the floor for a
+//   server that stores first (a third column, with ours / storing as its ratio; the targets stay
+//   against bare socket.io). Users are inserted straight into `admin` once our server has migrated its
 //   database, all with one argon2id hash of BENCH_PASSWORD; the tokens are signed here exactly as
 //   TokenService signs them (sub, data, username, jti, ver; HS256; iss/aud nest-chat), so both
 //   servers accept the same tokens and no login sits in the way of the join measurement.
@@ -440,18 +444,25 @@ async function oneRun(r, hash) {
   const users = all.slice(0, N);
   const pingerToken = all[N].token;
   const reference = await startReference(PROFILE_ARGS);
+  // The storing reference writes into a fresh database of the same kind as ours.
+  const storingDb = await freshDatabase(args.db);
+  const storing = await startReference(PROFILE_ARGS, storingDb.url);
   const out = {};
-  const order = r % 2 === 0 ? ['ours', 'reference'] : ['reference', 'ours'];
+  // Each server takes each place in turn, run after run.
+  const kinds = ['ours', 'reference', 'storing'];
+  const order = kinds.map((_, i) => kinds[(i + r) % kinds.length]);
   try {
     for (const kind of order) {
       out[kind] =
         kind === 'ours'
           ? await measure('ours', ours, users, () => loginPhase(ours, pingerToken, hash))
-          : await measure('reference', reference, users, null);
+          : await measure(kind, kind === 'storing' ? storing : reference, users, null);
     }
   } finally {
+    await storing.stop();
     await reference.stop();
     await ours.stop();
+    await storingDb.drop();
     await db.drop();
   }
   return out;
@@ -532,10 +543,13 @@ if (!args['no-reference-idle']) idle.reference = await idleRamp('reference', has
 for (const p of procs) p.disconnect();
 
 const med = (f) => median(runs.map(f).filter((x) => x != null && !Number.isNaN(x)));
+// The targets are against bare socket.io ('ratio'); 'storingRatio' is ours / storing reference.
 const pair = (f) => ({
   ours: med((r) => f(r.ours)),
   reference: med((r) => f(r.reference)),
   ratio: med((r) => f(r.ours) / f(r.reference)),
+  storing: med((r) => f(r.storing)),
+  storingRatio: med((r) => f(r.ours) / f(r.storing)),
 });
 const rows = [
   {
@@ -619,8 +633,9 @@ const rows = [
     ours: runs.reduce((s, r) => s + r.ours.problems, 0),
     reference: runs.reduce((s, r) => s + r.reference.problems, 0),
     ratio: null,
+    storing: runs.reduce((s, r) => s + r.storing.problems, 0),
     target: '= 0',
-    pass: (_, row) => row.ours === 0 && row.reference === 0,
+    pass: (_, row) => row.ours === 0 && row.reference === 0 && row.storing === 0,
     absolute: true,
   },
 ];
@@ -631,7 +646,7 @@ for (const row of rows) {
 
 const date = fileStamp(started);
 const result = {
-  benchmark: 'nest-chat vs bare socket.io reference',
+  benchmark: 'nest-chat vs bare socket.io reference (and the storing reference)',
   date: new Date(started).toISOString(),
   durationSeconds: Math.round((Date.now() - started) / 1000),
   machine: machine(),
@@ -653,8 +668,10 @@ const result = {
     ours: round(row.ours),
     reference: round(row.reference),
     ratio: round(row.ratio, 3),
+    storing: round(row.storing ?? null),
+    storingRatio: round(row.storingRatio ?? null, 3),
   })),
-  lossesFlagged: rows.at(-1).ours + rows.at(-1).reference > 0,
+  lossesFlagged: rows.at(-1).ours + rows.at(-1).reference + rows.at(-1).storing > 0,
   idle,
   runs,
 };
@@ -665,13 +682,13 @@ writeFileSync(`${base.pathname}.svg`, renderSvg(result));
 copyFileSync(`${base.pathname}.svg`, new URL('./results/latest.svg', import.meta.url).pathname);
 
 const fmt = (x) => (x == null ? '-' : String(round(x, x >= 100 ? 0 : 2)));
-const widths = [52, 10, 10, 8, 9, 5];
+const widths = [52, 10, 10, 8, 10, 8, 9, 5];
 const line = (cells) => cells.map((c, i) => String(c).padEnd(widths[i])).join(' ');
 console.log(`\n${result.benchmark}: ${result.database}, ${N} clients, ${RUNS} run(s), medians`);
 console.log(
   `${result.machine.cpu}, ${result.machine.cores} cores, ${result.machine.memoryGB} GB, node ${process.version}; ${PROCS} load processes\n`,
 );
-console.log(line(['metric', 'ours', 'reference', 'ratio', 'target', 'pass']));
+console.log(line(['metric', 'ours', 'reference', 'ratio', 'storing', 'ratio', 'target', 'pass']));
 for (const row of result.table)
   console.log(
     line([
@@ -679,6 +696,8 @@ for (const row of result.table)
       fmt(row.ours),
       fmt(row.reference),
       fmt(row.ratio),
+      fmt(row.storing),
+      fmt(row.storingRatio),
       row.target,
       row.passed === null ? '' : row.passed ? 'yes' : 'NO',
     ]),

@@ -167,8 +167,11 @@ export function rssBytes(pid) {
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]) * 1024;
 }
 
-/** The bare socket.io reference (bench/reference-server.mjs) in a process of its own. */
-export async function startReference(nodeArgs = []) {
+/**
+ * The bare socket.io reference (bench/reference-server.mjs) in a process of its own; with
+ * `databaseUrl` (a fresh database of freshDatabase), the storing reference (STORE=1).
+ */
+export async function startReference(nodeArgs = [], databaseUrl = null) {
   const port = await freePort();
   const child = fork(new URL('./reference-server.mjs', import.meta.url), [], {
     execArgv: nodeArgs,
@@ -178,6 +181,7 @@ export async function startReference(nodeArgs = []) {
       HOST: '127.0.0.1',
       PORT: String(port),
       JWT_SECRET: BENCH_JWT_SECRET,
+      ...(databaseUrl ? { STORE: '1', DATABASE_URL: databaseUrl } : { STORE: '' }),
     },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });

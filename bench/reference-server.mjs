@@ -4,7 +4,13 @@
 // sender's rooms) relayed at once with an acknowledgement if one is asked for. No database, no
 // presence, no history, no validation beyond "text is a string".
 //
-//   PORT=3001 JWT_SECRET=... node bench/reference-server.mjs
+// STORE=1 (with DATABASE_URL, sqlite:<file> or mysql://...): the storing reference, the floor for
+// a server that stores first. Every message is queued; one multi-row INSERT per batch (whatever
+// arrived while the previous INSERT ran) writes it into a table of its own, with our server's
+// durability (SQLite: WAL, synchronous=FULL; MariaDB: InnoDB's commit), and only once that INSERT
+// has committed is the message emitted and acknowledged.
+//
+//   PORT=3001 JWT_SECRET=... [STORE=1 DATABASE_URL=...] node bench/reference-server.mjs
 import { createSecretKey } from 'node:crypto';
 import { createServer } from 'node:http';
 import jwt from 'jsonwebtoken';
@@ -14,6 +20,8 @@ const secret = process.env.JWT_SECRET;
 if (!secret || secret.length < 32) throw new Error('JWT_SECRET (32+ characters) is required');
 // A key object made once, as our server does: given a string, jsonwebtoken builds one per verify.
 const key = createSecretKey(Buffer.from(secret));
+
+const store = process.env.STORE === '1' ? await openStore(process.env.DATABASE_URL) : null;
 
 const http = createServer((req, res) => res.writeHead(404).end());
 const io = new Server(http, { maxHttpBufferSize: 64 * 1024 });
@@ -43,8 +51,12 @@ io.on('connection', (socket) => {
       return;
     }
     const ts = Date.now();
-    io.emit('2', { user, data: body.data, ts });
-    if (typeof ack === 'function') ack({ status: 1, ts });
+    const deliver = () => {
+      io.emit('2', { user, data: body.data, ts });
+      if (typeof ack === 'function') ack({ status: 1, ts });
+    };
+    if (store) store.add([user, null, body.data, ts], deliver);
+    else deliver();
   });
   socket.on('3', (body, ack) => {
     if (typeof body?.data !== 'string' || typeof body?.to !== 'string') {
@@ -52,13 +64,17 @@ io.on('connection', (socket) => {
       return;
     }
     const ts = Date.now();
-    io.to(['user:' + body.to, 'user:' + user]).emit('3', {
-      user,
-      data: body.data,
-      to: body.to,
-      ts,
-    });
-    if (typeof ack === 'function') ack({ status: 1, ts });
+    const deliver = () => {
+      io.to(['user:' + body.to, 'user:' + user]).emit('3', {
+        user,
+        data: body.data,
+        to: body.to,
+        ts,
+      });
+      if (typeof ack === 'function') ack({ status: 1, ts });
+    };
+    if (store) store.add([user, body.to, body.data, ts], deliver);
+    else deliver();
   });
 });
 
@@ -69,3 +85,68 @@ process.on('SIGTERM', () => {
   io.close();
   process.exit(0);
 });
+
+/**
+ * The message store: `add(row, then)` queues a row [sender, recipient, text, ts]; `then` runs once
+ * the INSERT holding it has committed. One INSERT at a time; what arrives meanwhile is the next
+ * batch. (A failed INSERT ends the process: the benchmark counts the losses.)
+ */
+async function openStore(url) {
+  const MAX_ROWS = 1000; // 4,000 parameters: under SQLite's and MariaDB's limits
+  const table = `CREATE TABLE IF NOT EXISTS ref_message (
+    id INTEGER PRIMARY KEY AUTO_INCREMENT, sender VARCHAR(64) NOT NULL, recipient VARCHAR(64),
+    text TEXT NOT NULL, ts BIGINT NOT NULL)`;
+  const sql = (n) =>
+    'INSERT INTO ref_message (sender, recipient, text, ts) VALUES ' +
+    Array.from({ length: n }, () => '(?, ?, ?, ?)').join(', ');
+  let insert; // (rows) => Promise<void>, the rows committed when it resolves
+  if (url?.startsWith('sqlite:')) {
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database(url.slice('sqlite:'.length));
+    // As src/database/data-source-options.ts: synchronous=FULL set before WAL mode.
+    db.pragma('synchronous = FULL');
+    db.pragma('journal_mode = WAL');
+    db.exec(table.replace('AUTO_INCREMENT', 'AUTOINCREMENT'));
+    const statements = new Map();
+    insert = async (rows) => {
+      let statement = statements.get(rows.length);
+      if (!statement) statements.set(rows.length, (statement = db.prepare(sql(rows.length))));
+      statement.run(rows.flat());
+    };
+  } else if (url?.startsWith('mysql')) {
+    const { default: mysql } = await import('mysql2/promise');
+    const db = await mysql.createConnection({ uri: url, charset: 'utf8mb4_bin' });
+    await db.query(table + ' CHARACTER SET utf8mb4');
+    insert = async (rows) => {
+      await db.query('INSERT INTO ref_message (sender, recipient, text, ts) VALUES ?', [rows]);
+    };
+  } else throw new Error('STORE=1 needs DATABASE_URL (sqlite:<file> or mysql://...)');
+
+  let queue = [];
+  let writing = false;
+  const flush = async () => {
+    writing = true;
+    while (queue.length) {
+      const batch = queue.slice(0, MAX_ROWS);
+      queue = queue.slice(batch.length);
+      try {
+        await insert(batch.map((b) => b.row));
+      } catch (error) {
+        console.error('reference store:', error);
+        process.exit(1);
+      }
+      for (const b of batch) b.then();
+    }
+    writing = false;
+  };
+  return {
+    add(row, then) {
+      queue.push({ row, then });
+      // SQLite's INSERT blocks the thread, so "meanwhile" is the rest of this turn of the loop.
+      if (!writing) {
+        writing = true;
+        setImmediate(flush);
+      }
+    },
+  };
+}
