@@ -16,8 +16,8 @@ export class ChatGauges {
       openSockets: () => server.of('/').sockets.size,
       usersOnline: () => presence.list().length,
     });
-    server.on('connection', (socket) => {
-      socket.once('disconnect', (reason) => metrics.disconnects.inc({ reason }));
-    });
+    // One listener for every socket (a disconnect comes once per socket): nothing per socket.
+    const counted = (reason: string) => metrics.disconnects.inc({ reason });
+    server.on('connection', (socket) => socket.on('disconnect', counted));
   }
 }

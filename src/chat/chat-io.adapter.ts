@@ -79,6 +79,14 @@ export class ChatIoAdapter extends IoAdapter {
     if (!bound) socket.on('disconnect', this.unbind);
   }
 
+  /**
+   * Nest's own wraps the callback in a closure and `once` (two more objects per socket); a
+   * socket disconnects once, and the callback takes the reason first.
+   */
+  override bindClientDisconnect(client: Socket, callback: (reason: string) => void): void {
+    client.on('disconnect', callback);
+  }
+
   private listenerFor(message: string): Listener {
     let listener = this.listeners.get(message);
     if (!listener) {

@@ -95,14 +95,14 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     ]);
     // Read now, after the join; awaited by the catch-up (which reports a failure to the client).
     const untilId = this.store.catchUpUntil();
-    this.lifecycle.watchExpiry(socket);
     socket.emit(ChatEvent.GroupChat, { user: '', data: welcomeText(username) });
     // The newcomer gets the list at once; everyone else with the next coalesced broadcast.
     this.presence.sendListTo(socket.id);
     await this.catchUp.send(socket, handshakeLastId(socket), untilId);
   }
 
-  handleDisconnect(socket: ChatSocket): void {
+  handleDisconnect(socket: ChatSocket, reason: string): void {
+    this.socketLog.disconnected(socket, reason);
     this.lifecycle.disconnected(socket);
   }
 

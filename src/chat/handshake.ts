@@ -46,7 +46,6 @@ export class ChatHandshake {
           !wantsPresenceChanges(socket),
         );
         if (refused) return next(handshakeError(refused));
-        this.limits.countEveryEvent(socket, user.username);
         socket.data.user = user;
         next();
       },

@@ -18,10 +18,12 @@ import { errorNotice } from './error-notice.js';
 import { dropNow, flushed } from './socket-buffers.js';
 import { SocketLimits } from './socket-limits.service.js';
 
-/** setTimeout's limit; a token that lives longer is checked again when this fires. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-/** How often sockets are checked for unread output piling up. */
-const SLOW_CONSUMER_CHECK_MS = 500;
+/**
+ * How often every socket is checked for unread output piling up and for its token's expiry: one
+ * pass for all (a timer per socket cost ~300 bytes of heap each), so an expired socket goes
+ * within this much of its expiry (the auth guard refuses its events from that very moment).
+ */
+const SWEEP_MS = 500;
 
 /**
  * How sockets end, besides their own disconnect: at their token's expiry, at a logout, when a
@@ -31,7 +33,6 @@ const SLOW_CONSUMER_CHECK_MS = 500;
 @Injectable()
 export class SocketLifecycle implements OnModuleInit, OnModuleDestroy, BeforeApplicationShutdown {
   private readonly logger = new Logger(SocketLifecycle.name);
-  private readonly expiryTimers = new WeakMap<ChatSocket, NodeJS.Timeout>();
   private timers: NodeJS.Timeout[] = [];
   private stopping = false;
 
@@ -56,7 +57,7 @@ export class SocketLifecycle implements OnModuleInit, OnModuleDestroy, BeforeApp
     });
     // Tokens refused elsewhere (CLI: user removed, password changed) are found by this sweep.
     this.every(this.config.sessionCheckMs, () => void this.closeRevokedSockets());
-    this.every(SLOW_CONSUMER_CHECK_MS, () => this.dropSlowConsumers());
+    this.every(SWEEP_MS, () => this.sweep());
   }
 
   onModuleDestroy(): void {
@@ -81,24 +82,8 @@ export class SocketLifecycle implements OnModuleInit, OnModuleDestroy, BeforeApp
     await flushed(sockets, 1000);
   }
 
-  /** A socket whose token expires is told so and disconnected at that moment. */
-  watchExpiry(socket: ChatSocket): void {
-    const remaining = expiresAtMs(socket.data.user) - Date.now();
-    const timer = setTimeout(
-      () => {
-        if (expiresAtMs(socket.data.user) > Date.now()) return this.watchExpiry(socket);
-        socket.emit(ChatEvent.Error, errorNotice(TOKEN_EXPIRED));
-        socket.disconnect(true);
-      },
-      Math.min(Math.max(remaining, 0), MAX_TIMER_MS),
-    );
-    timer.unref();
-    this.expiryTimers.set(socket, timer);
-  }
-
-  /** Its expiry is no longer watched, and its place is free (SocketLimits). */
+  /** Its place is free (SocketLimits). */
   disconnected(socket: ChatSocket): void {
-    clearTimeout(this.expiryTimers.get(socket));
     this.limits.closed(socket);
   }
 
@@ -108,14 +93,21 @@ export class SocketLifecycle implements OnModuleInit, OnModuleDestroy, BeforeApp
     this.timers.push(timer);
   }
 
-  /** A client that stops reading would make us hold everything sent to it: drop it instead. */
-  private dropSlowConsumers(): void {
+  /**
+   * A socket whose token has expired is told so and disconnected. A client that stops reading
+   * would make us hold everything sent to it: it is dropped instead.
+   */
+  private sweep(): void {
+    const now = Date.now();
     for (const socket of this.server.sockets.sockets.values()) {
-      if (!this.limits.isSlowConsumer(socket)) continue;
-      this.logger.warn(
-        `dropping ${socket.data.user?.username ?? 'a socket'}: ${LIMIT_ERRORS.slow}`,
-      );
-      dropNow(socket);
+      const { user } = socket.data;
+      if (user && expiresAtMs(user) <= now) {
+        socket.emit(ChatEvent.Error, errorNotice(TOKEN_EXPIRED));
+        socket.disconnect(true);
+      } else if (this.limits.isSlowConsumer(socket)) {
+        this.logger.warn(`dropping ${user?.username ?? 'a socket'}: ${LIMIT_ERRORS.slow}`);
+        dropNow(socket);
+      }
     }
   }
 

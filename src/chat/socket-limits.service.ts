@@ -17,6 +17,9 @@ const CAP_ERRORS: Record<CapReached, string> = {
   ip: LIMIT_ERRORS.tooManySocketsFromIp,
 };
 
+/** An engine.io packet, as its `packet` event gives it. */
+type Packet = { type: string; data?: unknown };
+
 /** The first character of socket.io's ACK and BINARY_ACK packets. */
 const ACK_PACKET_TYPES = new Set(['3', '6']);
 
@@ -49,8 +52,9 @@ export class SocketLimits {
   }
 
   /**
-   * At the handshake: null if the socket may open (and is counted, online, until it goes away),
-   * else the reason. `fullLists`: it takes whole online lists, not changes.
+   * At the handshake: null if the socket may open (and is counted, online, until it goes away,
+   * and so is its every event), else the reason. `fullLists`: it takes whole online lists, not
+   * changes. The closures made here share one context: nothing else is kept per socket.
    */
   async open(socket: Socket, username: string, fullLists: boolean): Promise<string | null> {
     // Gone during the token check: socket.io drops it without a `disconnect` event.
@@ -59,9 +63,17 @@ export class SocketLimits {
     const { socketsPerUser: perUser, socketsPerIp: perIp } = this.config.limits;
     const refused = await this.presence.admit(counted, fullLists, { perUser, perIp });
     if (refused) return CAP_ERRORS[refused];
+    // Acknowledgements are no events (no middleware sees them) and the server asks for none:
+    // socket.io drops them, but each one a client sends counts all the same, until the
+    // socket's place is released.
+    const countAcks = ({ type, data }: Packet) => {
+      if (type === 'message' && typeof data === 'string' && ACK_PACKET_TYPES.has(data[0]))
+        void this.allowEvent(socket, username);
+    };
     const release = () => {
       if (!this.counted.delete(socket)) return;
       socket.conn.off('close', release);
+      socket.conn.off('packet', countAcks);
       this.presence.release(counted, fullLists);
     };
     this.counted.set(socket, release);
@@ -71,7 +83,16 @@ export class SocketLimits {
       return CONNECTION_GONE;
     }
     // A connection that closes before the socket is connected gets no `disconnect` event either.
-    socket.conn.once('close', release);
+    socket.conn.on('close', release);
+    // Every event counts. WsRateLimitGuard counts (and answers) those the gateway handles; this
+    // middleware counts the rest (unknown names, the server's own events sent back, `error`,
+    // which socket.io itself listens to), which no guard sees: over the rate they are dropped,
+    // and they add to the abuse count.
+    socket.use(([event], next) => {
+      if (HANDLED_EVENTS.has(String(event))) return next();
+      void this.allowEvent(socket, username).then((allowed) => allowed && next());
+    });
+    socket.conn.on('packet', countAcks);
     return null;
   }
 
@@ -101,27 +122,6 @@ export class SocketLimits {
       socket.disconnect(true);
     }
     return false;
-  }
-
-  /**
-   * Every event a socket sends counts. WsRateLimitGuard counts (and answers) those the gateway
-   * handles; this middleware counts the rest (unknown names, the server's own events sent back,
-   * `error`, which socket.io itself listens to), which no guard sees: over the rate they are
-   * dropped, and they add to the abuse count.
-   */
-  countEveryEvent(socket: Socket, username: string): void {
-    socket.use(([event], next) => {
-      if (HANDLED_EVENTS.has(String(event))) return next();
-      void this.allowEvent(socket, username).then((allowed) => allowed && next());
-    });
-    // Acknowledgements are no events (no middleware sees them) and the server asks for none:
-    // socket.io drops them, but each one a client sends counts all the same.
-    const countAcks = ({ type, data }: { type: string; data?: unknown }) => {
-      if (type === 'message' && typeof data === 'string' && ACK_PACKET_TYPES.has(data[0]))
-        void this.allowEvent(socket, username);
-    };
-    socket.conn.on('packet', countAcks);
-    socket.once('disconnect', () => socket.conn.off('packet', countAcks));
   }
 
   /**

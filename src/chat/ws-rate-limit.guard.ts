@@ -7,7 +7,7 @@ import { SocketLimits } from './socket-limits.service.js';
 
 /**
  * The events the gateway handles count against their user's rate; over it, the event is refused
- * ("rate limited"). SocketLimits.countEveryEvent counts the others.
+ * ("rate limited"). SocketLimits counts the others (its middleware, from the handshake on).
  */
 @Injectable()
 export class WsRateLimitGuard implements CanActivate {
