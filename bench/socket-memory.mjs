@@ -3,12 +3,14 @@
 //
 //   node bench/socket-memory.mjs [--clients 2000] [--rounds 3] [--db sqlite|mysql]
 //                                [--root DIR]... [--no-reference] [--full-lists] [--snapshot]
+//                                [--events K]
 //
 // --root: a checkout with a built dist/ (default: this one); give several to compare builds.
 // Clients are raw WebSockets in this process (the engine.io and socket.io connect packets,
 // pongs, nothing parsed), opened 500 at a time; the figures are taken once the server is quiet.
 // --snapshot: also a heap snapshot before and after, diffed per (type, name): the objects,
 // closures and contexts each socket adds.
+// --events K: then every socket sends K `typing` notices: server CPU per handled event.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +21,7 @@ import WebSocket from 'ws';
 import {
   BENCH_JWT_SECRET,
   BENCH_PASSWORD,
+  cpuMs,
   freePort,
   freshDatabase,
   median,
@@ -41,10 +44,13 @@ const { values: args } = parseArgs({
     'no-reference': { type: 'boolean', default: false },
     'full-lists': { type: 'boolean', default: false },
     snapshot: { type: 'boolean', default: false },
+    events: { type: 'string', default: '0' },
+    'profile-events': { type: 'boolean', default: false },
   },
 });
 const N = Number(args.clients);
 const ROUNDS = Number(args.rounds);
+const EVENTS = Number(args.events);
 const ROOTS = (args.root ?? ['.']).map((r) => resolve(r));
 const SOURCES = Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 2}`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -237,6 +243,67 @@ function rawConnect(url, token, localAddress, held) {
   });
 }
 
+/**
+ * Server CPU per handled event: every socket sends EVENTS `typing` notices to its own name
+ * (guards, validation, the handler, which then sends nothing), the idle rate subtracted.
+ */
+async function cpuPerEvent(server, held, cdp) {
+  await sleep(1000);
+  let c = cpuMs(server.pid);
+  let t = performance.now();
+  await sleep(2000);
+  const idlePerMs = (cpuMs(server.pid) - c) / (performance.now() - t);
+  if (cdp) await cdp.send('Profiler.enable');
+  if (cdp) await cdp.send('Profiler.start');
+  c = cpuMs(server.pid);
+  t = performance.now();
+  for (let k = 0; k < EVENTS; k++) {
+    held.forEach((ws, i) => ws.send(`42["typing",{"to":"u${i}"}]`));
+    await sleep(10);
+  }
+  // Done once the server's CPU stops climbing.
+  let last = cpuMs(server.pid);
+  for (;;) {
+    await sleep(300);
+    const now = cpuMs(server.pid);
+    if (now - last <= 300 * idlePerMs + 10) break;
+    last = now;
+  }
+  const used = last - c - (performance.now() - t) * idlePerMs;
+  if (cdp) printProfile((await cdp.send('Profiler.stop')).profile);
+  return used / (EVENTS * held.length);
+}
+
+/** Self time per function and per package (--profile-events), the top of each. */
+function printProfile({ nodes, samples, timeDeltas }) {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const self = new Map();
+  samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (timeDeltas[i] ?? 0)));
+  const fns = new Map();
+  const pkgs = new Map();
+  let total = 0;
+  for (const [id, us] of self) {
+    const { functionName, url, lineNumber } = byId.get(id).callFrame;
+    if (functionName === '(idle)') continue;
+    total += us;
+    const where = url.replace(/^.*\/(node_modules|dist)\//, '');
+    const fn = `${functionName || '(anon)'} ${where}:${lineNumber + 1}`;
+    fns.set(fn, (fns.get(fn) ?? 0) + us);
+    const pkg =
+      /node_modules\/((@[^/]+\/)?[^/]+)/.exec(url)?.[1] ??
+      (url.includes('/dist/') ? 'ours' : url ? url.split('/')[0] || 'node' : functionName);
+    pkgs.set(pkg, (pkgs.get(pkg) ?? 0) + us);
+  }
+  const top = (m, n) =>
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([k, v]) => `  ${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`);
+  console.log(
+    `profile: ${(total / 1000).toFixed(0)} ms of CPU\nby package:\n${top(pkgs, 15).join('\n')}\nby function:\n${top(fns, 30).join('\n')}`,
+  );
+}
+
 /** RSS and heap per connection for one server. */
 async function measure(label, server, cdp, tokens) {
   await sleep(1000);
@@ -246,6 +313,7 @@ async function measure(label, server, cdp, tokens) {
   const snapBefore = args.snapshot ? await snapshotCounts(cdp) : null;
   const held = [];
   let opened = 0;
+  const cpu0 = cpuMs(server.pid);
   const t0 = performance.now();
   for (let at = 0; at < tokens.length; at += 500) {
     const batch = tokens.slice(at, at + 500);
@@ -257,6 +325,7 @@ async function measure(label, server, cdp, tokens) {
   const joinMs = performance.now() - t0;
   await sleep(3000); // presence broadcasts and catch-ups settle
   const rssJoined = rssBytes(server.pid);
+  const cpuJoin = cpuMs(server.pid) - cpu0;
   const memJoined = await memory(cdp);
   const heapAfter = await heapUsed(cdp);
   const rssAfter = rssBytes(server.pid);
@@ -266,6 +335,8 @@ async function measure(label, server, cdp, tokens) {
     label,
     opened,
     joinMs,
+    // Server CPU from the first connect until 3 s after the last (the online lists settle).
+    cpuPerJoinMs: cpuJoin / opened,
     rssPerConnection: (rssJoined - rssBefore) / opened,
     rssAfterGcPerConnection: (rssAfter - rssBefore) / opened,
     heapPerConnection: (heapAfter - heapBefore) / opened,
@@ -281,6 +352,8 @@ async function measure(label, server, cdp, tokens) {
     ),
     snapshot: args.snapshot ? diffCounts(snapBefore, snapAfter, opened) : undefined,
   };
+  if (EVENTS && label !== 'reference')
+    result.cpuPerEventMs = await cpuPerEvent(server, held, args['profile-events'] ? cdp : null);
   for (const ws of held) ws.terminate();
   return result;
 }
@@ -329,7 +402,11 @@ for (let round = 0; round < ROUNDS; round++) {
     log(
       `round ${round + 1}: ${r.label}: ${r.opened} sockets, join ${r.joinMs.toFixed(0)} ms, ` +
         `RSS ${(r.rssPerConnection / 1024).toFixed(1)} KB (after GC ${(r.rssAfterGcPerConnection / 1024).toFixed(1)}), ` +
-        `heap ${(r.heapPerConnection / 1024).toFixed(2)} KB per socket`,
+        `heap ${(r.heapPerConnection / 1024).toFixed(2)} KB per socket, ` +
+        `CPU ${r.cpuPerJoinMs.toFixed(2)} ms per join` +
+        (r.cpuPerEventMs === undefined
+          ? ''
+          : `, CPU ${(r.cpuPerEventMs * 1000).toFixed(1)} µs per event`),
     );
     log(`  parts (KB per socket, joined / after GC): ${JSON.stringify(r.parts)}`);
     if (!results.has(r.label)) results.set(r.label, []);
@@ -356,6 +433,10 @@ for (const [label, rs] of results) {
     `${label}: RSS ${(m((r) => r.rssPerConnection) / 1024).toFixed(1)} KB, ` +
       `RSS after GC ${(m((r) => r.rssAfterGcPerConnection) / 1024).toFixed(1)} KB, ` +
       `heap ${(m((r) => r.heapPerConnection) / 1024).toFixed(2)} KB, join ${m((r) => r.joinMs).toFixed(0)} ms ` +
+      `(CPU ${m((r) => r.cpuPerJoinMs).toFixed(2)} ms each), ` +
+      (EVENTS && label !== 'reference'
+        ? `CPU ${(m((r) => r.cpuPerEventMs) * 1000).toFixed(1)} µs per event `
+        : '') +
       `(${rs.length} rounds, ${rs.map((r) => r.opened).join('/')} opened)`,
   );
 }
