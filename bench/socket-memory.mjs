@@ -10,7 +10,8 @@
 // pongs, nothing parsed), opened 500 at a time; the figures are taken once the server is quiet.
 // --snapshot: also a heap snapshot before and after, diffed per (type, name): the objects,
 // closures and contexts each socket adds.
-// --events K: then every socket sends K `typing` notices: server CPU per handled event.
+// --events K: then every socket sends K `typing` notices: server CPU per handled event
+// (--profile-events: a CPU profile of them). --profile-join: what the join allocates.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,6 +47,7 @@ const { values: args } = parseArgs({
     snapshot: { type: 'boolean', default: false },
     events: { type: 'string', default: '0' },
     'profile-events': { type: 'boolean', default: false },
+    'profile-join': { type: 'boolean', default: false },
   },
 });
 const N = Number(args.clients);
@@ -274,6 +276,41 @@ async function cpuPerEvent(server, held, cdp) {
   return used / (EVENTS * held.length);
 }
 
+/** Bytes allocated per socket during the join, by function and by package (--profile-join). */
+function printAllocations(label, opened, { head }) {
+  const fns = new Map();
+  const pkgs = new Map();
+  let total = 0;
+  const visit = (node, stack) => {
+    const { functionName, url, lineNumber } = node.callFrame;
+    const self = node.selfSize;
+    if (self) {
+      total += self;
+      const where = url.replace(/^.*\/(node_modules|dist)\//, '');
+      const fn = `${functionName || '(anon)'} ${where}:${lineNumber + 1}`;
+      fns.set(fn, (fns.get(fn) ?? 0) + self);
+      // Charged to the nearest caller of ours, or else the package that allocated.
+      const pkg =
+        stack.find((u) => u.includes('/dist/src/'))?.replace(/^.*\/dist\//, '') ??
+        /node_modules\/((@[^/]+\/)?[^/]+)/.exec(url)?.[1] ??
+        (url || functionName);
+      pkgs.set(pkg, (pkgs.get(pkg) ?? 0) + self);
+    }
+    const next = url ? [url, ...stack] : stack;
+    for (const child of node.children) visit(child, next);
+  };
+  visit(head, []);
+  const top = (m, n) =>
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([k, v]) => `  ${(v / opened / 1024).toFixed(1).padStart(6)} KB  ${k}`);
+  console.log(
+    `${label}: ${(total / opened / 1024).toFixed(1)} KB allocated per join\n` +
+      `by our nearest caller (or package):\n${top(pkgs, 20).join('\n')}\nby function:\n${top(fns, 25).join('\n')}`,
+  );
+}
+
 /** Self time per function and per package (--profile-events), the top of each. */
 function printProfile({ nodes, samples, timeDeltas }) {
   const byId = new Map(nodes.map((n) => [n.id, n]));
@@ -313,6 +350,15 @@ async function measure(label, server, cdp, tokens) {
   const snapBefore = args.snapshot ? await snapshotCounts(cdp) : null;
   const held = [];
   let opened = 0;
+  if (args['profile-join']) {
+    // Every allocation sampled, including what the GC has collected since: what a join churns.
+    await cdp.send('HeapProfiler.enable');
+    await cdp.send('HeapProfiler.startSampling', {
+      samplingInterval: 32768,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
+  }
   const cpu0 = cpuMs(server.pid);
   const t0 = performance.now();
   for (let at = 0; at < tokens.length; at += 500) {
@@ -326,6 +372,8 @@ async function measure(label, server, cdp, tokens) {
   await sleep(3000); // presence broadcasts and catch-ups settle
   const rssJoined = rssBytes(server.pid);
   const cpuJoin = cpuMs(server.pid) - cpu0;
+  if (args['profile-join'])
+    printAllocations(label, opened, (await cdp.send('HeapProfiler.stopSampling')).profile);
   const memJoined = await memory(cdp);
   const heapAfter = await heapUsed(cdp);
   const rssAfter = rssBytes(server.pid);
