@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { BadRequestException, type LogLevel, ValidationPipe } from '@nestjs/common';
+import type { LogLevel } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -10,12 +10,14 @@ import { join } from 'node:path';
 import { AppModule } from './app.module.js';
 import type { Env } from './config/environment.js';
 import { clientAddress, type TrustProxy } from './common/client-address.js';
+import { AppValidationPipe } from './common/app-validation.pipe.js';
 import { DepthLimitPipe } from './common/depth-limit.pipe.js';
 import { HttpErrorFilter } from './common/http-error.filter.js';
 import { httpConfig } from './common/http.config.js';
 import { OriginPolicy } from './common/origin-policy.js';
 import { projectRoot } from './common/project-root.js';
 import { ChatIoAdapter } from './chat/chat-io.adapter.js';
+import { plainMessage } from './chat/dto/plain-message.js';
 import { isDatabaseUnavailable } from './database/database-errors.js';
 import { httpLogging } from './logging/http-logging.js';
 import { ROOT_LOGGER } from './logging/logging.constants.js';
@@ -24,7 +26,7 @@ import { serveApiDocs } from './docs/api-docs.js';
 import { docsConfig } from './docs/docs.config.js';
 import { ChatMetrics } from './metrics/chat-metrics.js';
 import { httpMetrics } from './metrics/http-metrics.middleware.js';
-import { codeOf, ORIGIN_REFUSED, validationCode } from './protocol/index.js';
+import { codeOf, ORIGIN_REFUSED } from './protocol/index.js';
 
 /** Bigger bodies are refused with 413 before they are parsed. */
 const BODY_LIMIT = '16kb';
@@ -105,19 +107,8 @@ export async function createApp(
   app.useWebSocketAdapter(new ChatIoAdapter(app, origins, socketAddress));
   // The database's errors that mean "unavailable" (503) are the database layer's to know.
   app.useGlobalFilters(new HttpErrorFilter(isDatabaseUnavailable));
-  app.useGlobalPipes(
-    new DepthLimitPipe(),
-    new ValidationPipe({
-      whitelist: true,
-      validationError: { target: false, value: false },
-      exceptionFactory: (errors) => {
-        const msg = errors
-          .map((e) => Object.values(e.constraints ?? {})[0] ?? `${e.property} is invalid`)
-          .join('; ');
-        return new BadRequestException(msg, { errorCode: validationCode(msg) });
-      },
-    }),
-  );
+  // Chat messages that plainly pass their rules skip class-validator here and in the gateway.
+  app.useGlobalPipes(new DepthLimitPipe(), new AppValidationPipe(plainMessage));
   const root = projectRoot();
   app.useStaticAssets(join(root, 'public'), { index: false });
   // The pages load axios and the socket.io client from us, never from a CDN.

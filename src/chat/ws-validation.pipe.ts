@@ -1,6 +1,7 @@
 import { type ArgumentMetadata, Injectable, ValidationPipe } from '@nestjs/common';
 import { WsException } from '@nestjs/websockets';
 import { nestedDeeperThan } from '../common/json-depth.js';
+import { plainMessage } from './dto/plain-message.js';
 import {
   coded,
   MAX_JSON_DEPTH,
@@ -34,6 +35,11 @@ export class WsValidationPipe extends ValidationPipe {
       throw new WsException(coded('validation_failed', PAYLOAD_ERRORS.notAnObject));
     }
     if (nestedDeeperThan(value, MAX_JSON_DEPTH)) throw new WsException(TOO_DEEPLY_NESTED);
+    if (metadata.type === 'body') {
+      // A chat message that plainly passes: the same DTO without class-transformer/-validator.
+      const message = plainMessage(value as object, metadata.metatype);
+      if (message) return message;
+    }
     return super.transform(value, metadata);
   }
 }

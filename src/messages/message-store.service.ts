@@ -50,6 +50,8 @@ export class MessageStore implements OnModuleInit, OnApplicationShutdown {
   private flushScheduled = false;
   private readonly listeners: StoredListener[] = [];
   private lastStored = 0;
+  private readonly cidPrefix = randomBytes(12).toString('base64url');
+  private cidCount = 0;
 
   constructor(
     private readonly messages: MessagesRepository,
@@ -137,14 +139,19 @@ export class MessageStore implements OnModuleInit, OnApplicationShutdown {
 
   /** Writes the batch; returns the stored message for each pending one (by retryKey). */
   private async write(batch: Pending[]): Promise<Map<string, Stored>> {
-    const clientCids = batch.flatMap((p) => (p.draft.cid ? [p.draft.cid] : []));
     const result = new Map<string, Stored>();
-    for (const [k, message] of await this.messages.findByCids(clientCids)) {
-      result.set(k, { message, fresh: false });
+    // With RETURNING, the INSERT itself says which rows were already stored (it skips them): no
+    // SELECT before it. Without, what is stored already is read first.
+    const returning = await this.messages.insertTellsWhatItStored();
+    if (!returning) {
+      const clientCids = batch.flatMap((p) => (p.draft.cid ? [p.draft.cid] : []));
+      for (const [k, message] of await this.messages.findByCids(clientCids)) {
+        result.set(k, { message, fresh: false });
+      }
     }
     const rows = new Map<string, NewMessage>();
     for (const pending of batch) {
-      pending.draft.cid ??= SERVER_CID_PREFIX + randomBytes(12).toString('base64url');
+      pending.draft.cid ??= this.serverCid();
       const k = retryKey(pending.draft.senderId, pending.draft.cid);
       if (result.has(k) || rows.has(k)) continue;
       const { sender, senderId, recipient, text, cid, delivered } = pending.draft;
@@ -162,14 +169,24 @@ export class MessageStore implements OnModuleInit, OnApplicationShutdown {
       return result;
     }
     // The INSERT said what it stored: only those rows are fresh (told to the listeners, so
-    // delivered). With several writers, a retry may have reached another instance at the same
-    // instant: the other instance stored it and delivers it; here it is only acknowledged.
+    // delivered). A row it skipped was stored before: a retry of an earlier message, or (several
+    // writers) one that reached another instance at the same instant, which delivers it; here
+    // it is only acknowledged.
     for (const [k, message] of inserted) result.set(k, { message, fresh: true });
     const lost = [...rows].filter(([k]) => !result.has(k)).map(([, row]) => row.cid);
     for (const [k, message] of await this.messages.findByCids(lost)) {
       if (rows.has(k) && !result.has(k)) result.set(k, { message, fresh: false });
     }
     return result;
+  }
+
+  /**
+   * A client id for a message sent without one (the unique key needs one): a random prefix of
+   * this process and a counter, unique per sender across restarts and instances, and cheaper
+   * than random bytes per message.
+   */
+  private serverCid(): string {
+    return SERVER_CID_PREFIX + this.cidPrefix + (this.cidCount++).toString(36);
   }
 
   /** A message this batch stored: by kind, and the time from its receipt to its delivery. */

@@ -12,7 +12,7 @@ import { MAX_TEXT_LENGTH } from '../../protocol/index.js';
 import { IsUsername, isValidUsername } from '../../users/user-rules.js';
 
 /** Whitespace and what renders as nothing (zero-width space, joiners, Hangul fillers...). */
-const BLANK = /^[\s\p{Default_Ignorable_Code_Point}]*$/u;
+export const BLANK = /^[\s\p{Default_Ignorable_Code_Point}]*$/u;
 
 /** Text is kept exactly as sent; it must show something. */
 const IsNotBlank = () =>
@@ -38,6 +38,9 @@ const IsWellFormedText = () =>
     },
   });
 
+/** A client's own id for a message. */
+export const CID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
 /** Event 2 from a client. */
 export class GroupMessageDto {
   @IsString({ message: 'data must be a string' })
@@ -49,7 +52,7 @@ export class GroupMessageDto {
   /** The client's own id for this message: a retry with the same cid is stored and delivered once. */
   @IsOptional()
   @IsString({ message: 'cid must be a string' })
-  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'cid must be 1-64 characters of A-Z a-z 0-9 _ -' })
+  @Matches(CID_PATTERN, { message: 'cid must be 1-64 characters of A-Z a-z 0-9 _ -' })
   cid?: string;
 }
 
