@@ -2,8 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Injectable } from '@nestjs/common';
 import * as argon2 from 'argon2';
-
-const HASH_OPTIONS = { type: argon2.argon2id } as const;
+import { PASSWORD_HASH_OPTIONS, PASSWORD_HASH_PREFIX } from './password-hashing.js';
 
 export interface PasswordCheck {
   ok: boolean;
@@ -12,10 +11,10 @@ export interface PasswordCheck {
 }
 
 /**
- * argon2id hashing. argon2 runs on libuv's thread pool, off the event loop, and at most one
- * hash per spare core runs at a time, so that a burst of logins leaves room for the chat (on 2
- * cores: one hash at a time; the others queue). One hash computes its 4 lanes on threads of its
- * own and keeps about 1.5 cores busy (measured), so on 2 cores this is the least we can do.
+ * argon2id hashing (parameters in password-hashing.ts). argon2 runs on libuv's thread pool, off
+ * the event loop, and at most one hash per spare core runs at a time, so that a burst of logins
+ * leaves room for the chat (on 2 cores: one hash at a time; the others queue). With p = 1 a hash
+ * keeps exactly one core busy.
  */
 @Injectable()
 export class PasswordService {
@@ -23,13 +22,13 @@ export class PasswordService {
   private readonly slots = new Slots(Math.max(1, availableParallelism() - 1));
 
   hash(password: string): Promise<string> {
-    return this.slots.run(() => argon2.hash(password, HASH_OPTIONS));
+    return this.slots.run(() => argon2.hash(password, PASSWORD_HASH_OPTIONS));
   }
 
   async check(stored: string, password: string): Promise<PasswordCheck> {
     if (stored.startsWith('$argon2')) {
       const ok = await this.verify(stored, password);
-      return { ok, needsRehash: ok && argon2.needsRehash(stored) };
+      return { ok, needsRehash: ok && isOutdated(stored) };
     }
     // A plain-text password adopted from the original design's table: compared in constant time
     // (digests have equal length whatever the inputs), and re-hashed by the caller on success.
@@ -65,6 +64,11 @@ class Slots {
       this.waiting.shift()?.();
     }
   }
+}
+
+/** Another argon2 variant, or argon2id with other parameters (an older default). */
+function isOutdated(hash: string): boolean {
+  return !hash.startsWith(PASSWORD_HASH_PREFIX) || argon2.needsRehash(hash, PASSWORD_HASH_OPTIONS);
 }
 
 function sha256(value: string): Buffer {
