@@ -22,3 +22,10 @@ export const PASSWORD_HASH_OPTIONS = {
 
 /** What a hash made with PASSWORD_HASH_OPTIONS begins with (argon2.needsRehash ignores the type). */
 export const PASSWORD_HASH_PREFIX = '$argon2id$';
+
+/**
+ * The nice value of the threads that hash (and of every other thread but the event loop's): on a
+ * busy machine a hash waits for the chat, not the other way round. 10, not 19: a hash still gets
+ * about a tenth of a core against a saturated event loop, so logins slow down but do not stop.
+ */
+export const HASH_THREAD_NICE = 10;
