@@ -2,16 +2,16 @@ import * as argon2 from 'argon2';
 
 /**
  * The argon2id parameters of every password hash: registration, logins (the dummy check of an
- * unknown name too), `npm run user`, and the benchmarks' seeded users (they import this file from
- * dist). A stored hash with any other parameters is replaced at its user's next login.
+ * unknown name too) and `npm run user`; benchmarks that seed users import them from dist. A stored
+ * hash with any other parameters is replaced at its user's next login.
  *
  * OWASP's Password Storage Cheat Sheet minimum m = 19 MiB, t = 2, p = 1. p = 1 computes a hash
  * on one thread, so one hash at a time leaves the other core to the chat (the library default,
- * 64 MiB, t = 3, p = 4, spread one verify over about 1.5 cores). Of OWASP's equivalent
- * settings it is the cheapest here (2-core Xeon VM, Node 20, medians of alternated rounds of 10
- * verifies, machine shared with other work): 19 MiB t=2 about 19 ms and 19 ms of CPU per verify;
- * 46 MiB t=1 about 51 ms (allocating and touching the larger block costs more than a second pass);
- * 64 MiB t=3 p=4 (before) 157–172 ms. So a core checks about 50 logins/s instead of 6.
+ * 64 MiB, t = 3, p = 4, spread one verify over about 1.5 cores). CPU per verify of OWASP's
+ * equivalent settings here (2-core Xeon VM, Node 20, medians of alternated rounds of 10
+ * verifies, the machine shared with other work): 19 MiB t=2 19-21 ms; 12 MiB t=3 18-19 ms
+ * (as cheap, with less memory); 46 MiB t=1 50-53 ms; 64 MiB t=3 p=4 (before) 177 ms. So a core
+ * checks about 50 logins/s instead of 6.
  */
 export const PASSWORD_HASH_OPTIONS = {
   type: argon2.argon2id,
