@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import * as argon2 from 'argon2';
 import request from 'supertest';
 import { runUserCommand, UsageError } from '../src/cli/user-command.js';
+import { PASSWORD_HASH_OPTIONS } from '../src/users/password-hashing.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 describe('npm run user', () => {
@@ -21,6 +23,15 @@ describe('npm run user', () => {
     expect(await user('add', '小明', 'xiaoming-pw')).toBe('added 小明');
     await login('erin', 'erin-password').expect(200);
     await login('小明', 'xiaoming-pw').expect(200);
+  });
+
+  it('hashes with the server parameters, so the first login does not hash again', async () => {
+    const [{ password }] = await t.database.query<{ password: string }>(
+      'SELECT password FROM admin WHERE username = ?',
+      ['erin'],
+    );
+    expect(password).toMatch(/^\$argon2id\$/);
+    expect(argon2.needsRehash(password, PASSWORD_HASH_OPTIONS)).toBe(false);
   });
 
   it('refuses invalid and duplicate names and short passwords', async () => {

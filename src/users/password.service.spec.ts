@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import * as argon2 from 'argon2';
 import { PasswordService } from './password.service.js';
 
 describe(PasswordService.name, () => {
@@ -6,7 +7,8 @@ describe(PasswordService.name, () => {
 
   it('hashes with argon2id and checks the hash', async () => {
     const hash = await passwords.hash('correct horse');
-    expect(hash).toMatch(/^\$argon2id\$/);
+    expect(hash).toMatch(/^\$argon2id\$v=19\$/);
+    expect(hash.split('$')[3].split(',').sort()).toEqual(['m=19456', 'p=1', 't=2']);
     await expect(passwords.check(hash, 'correct horse')).resolves.toEqual({
       ok: true,
       needsRehash: false,
@@ -31,6 +33,28 @@ describe(PasswordService.name, () => {
       needsRehash: false,
     });
     await expect(passwords.check('123456', '')).resolves.toEqual({ ok: false, needsRehash: false });
+  });
+
+  it('asks for a re-hash of a correct password under older parameters or another variant', async () => {
+    const older = [
+      await argon2.hash('correct horse', { type: argon2.argon2id }), // the library's defaults
+      await argon2.hash('correct horse', {
+        type: argon2.argon2i,
+        memoryCost: 19_456,
+        timeCost: 2,
+        parallelism: 1,
+      }),
+    ];
+    for (const hash of older) {
+      await expect(passwords.check(hash, 'correct horse')).resolves.toEqual({
+        ok: true,
+        needsRehash: true,
+      });
+      await expect(passwords.check(hash, 'wrong horse')).resolves.toEqual({
+        ok: false,
+        needsRehash: false,
+      });
+    }
   });
 
   it('never matches a damaged hash', async () => {
