@@ -111,6 +111,37 @@ export const percentile = (xs, p) => {
 export const BENCH_JWT_SECRET = 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
 export const BENCH_PASSWORD = 'bench-password';
 
+/**
+ * The argon2 options our server hashes passwords with (PASSWORD_HASH_OPTIONS of the built
+ * dist/src/users/password-hashing.js), or argon2id with the library's defaults while that module
+ * does not exist. The one source for the benchmark's hash: the seeded users get it, and the plain
+ * argon2 loop verifies it, so both cost what a login on the server costs (a verify takes its
+ * parameters from the hash).
+ */
+export async function passwordHashOptions() {
+  const module = new URL('../dist/src/users/password-hashing.js', import.meta.url);
+  try {
+    const { PASSWORD_HASH_OPTIONS } = await import(module);
+    if (PASSWORD_HASH_OPTIONS) return PASSWORD_HASH_OPTIONS;
+  } catch (error) {
+    // Absent: fall back. Present but broken: say so rather than measure with the wrong options.
+    if (
+      error?.code !== 'ERR_MODULE_NOT_FOUND' ||
+      !String(error.message).includes(`'${module.pathname}'`)
+    )
+      throw error;
+  }
+  const { default: argon2 } = await import('argon2');
+  return { type: argon2.argon2id };
+}
+
+/** This process's soft limit on open files (children inherit it), from /proc (Linux). */
+export function openFileLimit() {
+  const limits = readFileSync('/proc/self/limits', 'utf8');
+  const soft = /^Max open files\s+(\S+)/m.exec(limits)?.[1];
+  return soft === 'unlimited' ? Infinity : Number(soft);
+}
+
 /** Signs a token exactly as src/auth/token.service.ts does (HS256, iss/aud nest-chat). */
 export async function signToken(id, name, secret = BENCH_JWT_SECRET, ver = 0) {
   const { default: jwt } = await import('jsonwebtoken');

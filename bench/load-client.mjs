@@ -182,6 +182,15 @@ function collect() {
   return result;
 }
 
+/** Forgets every arrival so far (capacity steps), keeping the clients connected. */
+function reset() {
+  for (const c of clients) Object.assign(c, { group: 0, asRecipient: 0, asSender: 0 });
+  group.latencies = [];
+  group.received = 0;
+  Object.assign(priv, { latencies: [], received: 0, misrouted: 0, misroutedExamples: [] });
+  return { reset: true };
+}
+
 async function close() {
   for (const c of clients) c.socket.disconnect();
   for (const w of raw) w.ws.terminate();
@@ -196,10 +205,12 @@ async function close() {
 
 /**
  * A minimal socket.io client for the idle test: the engine.io handshake, the socket.io connect
- * packet with the token, pongs, and nothing else parsed (the online lists it receives are not
- * even turned into strings), so thousands of idle clients cost this process very little.
+ * packet with the token, pongs, and nothing else parsed (the online list and the presence changes
+ * it receives are not even turned into strings), so thousands of idle clients cost this process
+ * very little. It asks for presence changes as our page does (`wholeLists`: it does not, and
+ * takes the whole list on every change, as the benchmark's idle clients did before).
  */
-function rawConnect(url, token, localAddress) {
+function rawConnect(url, token, localAddress, auth) {
   return new Promise((resolve) => {
     const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`, {
       localAddress,
@@ -215,7 +226,7 @@ function rawConnect(url, token, localAddress) {
     ws.on('message', (data) => {
       const b0 = data[0];
       if (b0 === 0x32 && data.length === 1) return ws.send('3'); // ping -> pong
-      if (b0 === 0x30) return ws.send('40' + JSON.stringify({ token })); // engine.io open
+      if (b0 === 0x30) return ws.send('40' + JSON.stringify({ token, ...auth })); // engine.io open
       if (b0 === 0x34 && !entry.open) {
         if (data[1] === 0x30) {
           entry.open = true;
@@ -236,10 +247,11 @@ function rawConnect(url, token, localAddress) {
   });
 }
 
-async function idleConnect({ url, clients: list, sourceAddresses, offset }) {
+async function idleConnect({ url, clients: list, sourceAddresses, offset, wholeLists }) {
+  const auth = wholeLists ? {} : { presence: 'changes' };
   const results = await Promise.all(
     list.map((c, i) =>
-      rawConnect(url, c.token, sourceAddresses[(offset + i) % sourceAddresses.length]),
+      rawConnect(url, c.token, sourceAddresses[(offset + i) % sourceAddresses.length], auth),
     ),
   );
   const errors = {};
@@ -253,6 +265,7 @@ const handlers = {
   private: sendPrivate,
   stats,
   collect,
+  reset,
   close,
   idleConnect,
   idleCount: () => ({ open: raw.filter((r) => r.open).length }),
