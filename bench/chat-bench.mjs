@@ -94,7 +94,7 @@
 //   capacity step, the machine, the database, the options) and bench/results/<ISO date>.svg plus
 //   bench/results/latest.svg.
 import { fork } from 'node:child_process';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import argon2 from 'argon2';
@@ -408,6 +408,25 @@ const cpuSince = (server, before) => {
 };
 const rssOf = (server) => (server.rssPids ?? [server.pid]).reduce((s, pid) => s + rssBytes(pid), 0);
 
+// MariaDB's own CPU (mariadbd, or mysqld), read beside the server's when the database is MySQL:
+// a stored message also costs the database, and on this machine the database shares the cores.
+// Only ours and the storing reference use it (bare socket.io: 0).
+const databasePid =
+  args.db === 'mysql'
+    ? (readdirSync('/proc')
+        .filter((d) => /^\d+$/.test(d))
+        .find((d) => {
+          try {
+            return ['mariadbd', 'mysqld'].includes(readFileSync(`/proc/${d}/comm`, 'utf8').trim());
+          } catch {
+            return false;
+          }
+        }) ?? null)
+    : null;
+const databaseCpu = () => (databasePid ? cpuMs(databasePid) : null);
+const databaseCpuSince = (kind, before) =>
+  before === null || kind === 'reference' ? null : databaseCpu() - before;
+
 /**
  * Everything measured on one server with N clients. `expectList`: the join waits for every
  * client to hold the complete online list (ours; not in cluster mode, where the lists are
@@ -440,8 +459,10 @@ async function measure(kind, server, users, extras, expectList = kind === 'ours'
   await sleep(1000);
   g.afterCpuMs = cpuSince(server, cpuAt).total;
   cpuAt = cpuSnapshot(server);
+  const dbCpuAt = databaseCpu();
   const p = await privatePhase(names);
   ({ total: p.serverCpuMs, byProcess: p.serverCpuByProcess } = cpuSince(server, cpuAt));
+  p.databaseCpuMs = databaseCpuSince(kind, dbCpuAt);
   log(`${kind}: private ${p.received}/${p.expected}, server CPU ${round(p.serverCpuMs)} ms`);
   const collected = await onAll('collect');
   const groupLat = concat(collected.map((c) => c.group.latencies));
@@ -484,6 +505,7 @@ async function measure(kind, server, users, extras, expectList = kind === 'ours'
       outcome: p.outcome,
       serverCpuMs: p.serverCpuMs,
       serverCpuByProcess: p.serverCpuByProcess,
+      databaseCpuMs: p.databaseCpuMs,
       expected: p.expected,
       received: p.received,
       seconds: p.seconds,
@@ -607,11 +629,13 @@ const stepRate = (x) => (x >= 200 ? Math.round(x / 50) * 50 : Math.max(1, Math.r
 async function capacityStep(kind, server, what, rate, names, connected) {
   await onAll('reset');
   const cpuAt = cpuSnapshot(server);
+  const dbCpuAt = databaseCpu();
   const cpuStartedAt = hrNow();
   const { startAt, outs, outcome } = await sendPhase(what, rate, names, stepSeconds(what, rate));
   const expected = outcome.sent * (what === 'group' ? connected : 2);
   const { received, at } = await drain(what, expected);
   const cpu = cpuSince(server, cpuAt).total;
+  const dbCpu = databaseCpuSince(kind, dbCpuAt);
   const collected = await onAll('collect');
   const latencies = concat(collected.map((c) => c[what].latencies));
   const perClient = collected.flatMap((c) => c.perClient);
@@ -638,6 +662,9 @@ async function capacityStep(kind, server, what, rate, names, connected) {
     // near 1: the server had a core to itself and was the bottleneck; well under 1 at a failed
     // step: the load processes (or the rest of the machine) were
     serverCoreShare: cpu / (at - cpuStartedAt),
+    // MariaDB's CPU over the step (null on SQLite, where it is the server's own)
+    databaseCpuMs: dbCpu,
+    databaseCpuPerMessage: dbCpu === null ? null : dbCpu / outcome.sent,
   };
   const problems =
     outcome.refused + outcome.ackTimeouts + Math.abs(expected - received) + wrong + misrouted;
@@ -649,7 +676,7 @@ async function capacityStep(kind, server, what, rate, names, connected) {
       ? `refused ${outcome.refused}, timed out ${outcome.ackTimeouts}, delivered ${received} of ${expected}, clients with a wrong count ${wrong}, misrouted ${misrouted}`
       : `p99 ${round(step.p99)} ms`;
   log(
-    `${kind}: ${what} ${rate}/s ${step.held ? 'held' : 'FAILED'}: p99 ${round(step.p99)} ms, CPU ${round(step.cpuPerMessage, 3)} ms/msg (${round(step.serverCoreShare * 100, 0)}% of a core)${step.why && problems ? `; ${step.why}` : ''}`,
+    `${kind}: ${what} ${rate}/s ${step.held ? 'held' : 'FAILED'}: p99 ${round(step.p99)} ms, CPU ${round(step.cpuPerMessage, 3)} ms/msg (${round(step.serverCoreShare * 100, 0)}% of a core)${step.databaseCpuMs === null ? '' : `, MariaDB ${round(step.databaseCpuPerMessage, 3)} ms/msg`}${step.why && problems ? `; ${step.why}` : ''}`,
   );
   return step;
 }
@@ -897,6 +924,21 @@ const allRows = [
     ...pair((x) => x.private.serverCpuMs / x.private.outcome.sent),
     ...le(1.3, 'storing', 'CPU/stored msg'),
   },
+  ...(args.db === 'mysql'
+    ? [
+        {
+          metric: '  MariaDB CPU per stored private message (ms)',
+          ...pair((x) =>
+            x.private.databaseCpuMs == null
+              ? null
+              : x.private.databaseCpuMs / x.private.outcome.sent,
+          ),
+          reference: null, // bare socket.io stores nothing
+          ratio: null,
+          ...info,
+        },
+      ]
+    : []),
   ...(capacity
     ? [
         {
@@ -909,6 +951,15 @@ const allRows = [
           ...capacityRow('private', (c) => c.cpuPerMessage),
           ...info,
         },
+        ...(args.db === 'mysql'
+          ? [
+              {
+                metric: '  MariaDB CPU per private message there (ms)',
+                ...capacityRow('private', (c) => c.databaseCpuPerMessage),
+                ...info,
+              },
+            ]
+          : []),
         {
           metric: `group capacity (msg/s x ${N}, p99 <= ${GROUP_CAPACITY_P99_MS} ms)`,
           ...capacityRow('group'),
