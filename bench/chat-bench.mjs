@@ -713,6 +713,7 @@ async function search(step, start, max) {
   return {
     held: held?.rate ?? 0,
     cpuPerMessage: held?.cpuPerMessage ?? null,
+    databaseCpuPerMessage: held?.databaseCpuPerMessage ?? null,
     p99: held?.p99 ?? null,
     failedAt: failed?.rate ?? null,
     failedBecause: failed ? failed.why : `not reached: the search stops at ${max}/s`,
