@@ -52,10 +52,11 @@ export async function freshDatabase(kind) {
 }
 
 /** Our server (dist/src/main.js) in a process of its own; `nodeArgs`: e.g. ['--cpu-prof']. */
-export async function startServer(env, nodeArgs = []) {
+export async function startServer(env, nodeArgs = [], { root = '.', stderr = 'inherit' } = {}) {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'chat-bench-data-'));
-  const child = spawn(process.execPath, [...nodeArgs, 'dist/src/main.js'], {
+  const child = spawn(process.execPath, [...nodeArgs, join(root, 'dist/src/main.js')], {
+    cwd: root,
     env: {
       ...process.env,
       NODE_OPTIONS: '',
@@ -65,7 +66,7 @@ export async function startServer(env, nodeArgs = []) {
       ...NO_RATE_LIMITS,
       ...env,
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', 'ignore', stderr],
   });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {

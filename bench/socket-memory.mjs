@@ -12,10 +12,7 @@
 // closures and contexts each socket adds.
 // --events K: then every socket sends K `typing` notices: server CPU per handled event
 // (--profile-events: a CPU profile of them). --profile-join: what the join allocates.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import argon2 from 'argon2';
 import WebSocket from 'ws';
@@ -26,11 +23,11 @@ import {
   freePort,
   freshDatabase,
   median,
-  NO_RATE_LIMITS,
   rssBytes,
   seedUsers,
   signToken,
   startReference,
+  startServer,
 } from './lib.mjs';
 
 const { values: args } = parseArgs({
@@ -59,49 +56,12 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const log = (...xs) => console.error(new Date().toISOString().slice(11, 19), ...xs);
 
 /** Our server from `root`'s dist/, with an inspector on a port of its own. */
-async function startOurs(root, dbUrl, inspectPort) {
-  const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'socket-memory-'));
-  const child = spawn(
-    process.execPath,
-    [`--inspect=127.0.0.1:${inspectPort}`, join(root, 'dist/src/main.js')],
-    {
-      cwd: root,
-      env: {
-        ...process.env,
-        NODE_OPTIONS: '',
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        DATA_DIR: dataDir,
-        DATABASE_URL: dbUrl,
-        JWT_SECRET: BENCH_JWT_SECRET,
-        LOG_LEVEL: 'warn',
-        ...NO_RATE_LIMITS,
-      },
-      stdio: ['ignore', 'ignore', 'ignore'],
-    },
+const startOurs = (root, dbUrl, inspectPort) =>
+  startServer(
+    { DATABASE_URL: dbUrl, JWT_SECRET: BENCH_JWT_SECRET, LOG_LEVEL: 'warn' },
+    [`--inspect=127.0.0.1:${inspectPort}`],
+    { root, stderr: 'ignore' },
   );
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);
-    if (i === 300) throw new Error('the server did not answer within 30 s');
-    try {
-      if ((await fetch(`${url}/settings`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    await sleep(100);
-  }
-  return {
-    url,
-    pid: child.pid,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
 
 /** A Chrome DevTools Protocol session on a process's inspector. */
 async function inspector(inspectPort) {
