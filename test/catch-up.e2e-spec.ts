@@ -12,6 +12,7 @@ import type {
   HistoryPage,
 } from '../src/protocol/index.js';
 import { connect, connectRecording, login, sleep, until } from './support/chat-client.js';
+import { SpecSockets } from './support/spec-sockets.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const PAGE_WAIT = 30_000;
@@ -81,15 +82,11 @@ class RuleFollowingClient {
 
 describe('catch-up on connect', () => {
   let t: TestApp;
-  const tokens: Record<string, string> = {};
-  const open: Socket[] = [];
+  const sockets = new SpecSockets(() => t.url);
+  const { tokens } = sockets;
   const names = ['alice', 'bob', 'carol', 'dave', 'erin'];
 
-  async function join(name: string, lastId?: number): Promise<Socket> {
-    const socket = await connect(t.url, { token: tokens[name], lastId });
-    open.push(socket);
-    return socket;
-  }
+  const join = (name: string, lastId?: number) => sockets.join(name, lastId);
 
   /** Connects and waits for the catch-up's last page. */
   async function catchUp(name: string, lastId?: number) {
@@ -98,7 +95,7 @@ describe('catch-up on connect', () => {
       { token: tokens[name], lastId },
       'history',
     );
-    open.push(socket);
+    sockets.track(socket);
     const pages = seen.history as HistoryPage[];
     await caughtUp(pages);
     const items = pages.flatMap((page) => page.data);
@@ -107,14 +104,9 @@ describe('catch-up on connect', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    for (const name of names) {
-      await t.createUser(name, `${name}-password`);
-      tokens[name] = await login(t.url, name, `${name}-password`);
-    }
+    await sockets.addUsers(t, names);
   }, 60_000);
-  afterEach(() => {
-    for (const socket of open.splice(0)) socket.close();
-  });
+  afterEach(() => sockets.closeAll());
   afterAll(() => t.close());
 
   it('ends every catch-up with a done page carrying until, even with nothing to send', async () => {
@@ -177,7 +169,7 @@ describe('catch-up on connect', () => {
       'history',
       '2',
     );
-    open.push(second.socket);
+    sockets.track(second.socket);
     const pages = second.seen.history as HistoryPage[];
     const live = second.seen['2'] as Item[];
     await until(() => pages.length > 0, PAGE_WAIT, 'the first page');
@@ -196,7 +188,7 @@ describe('catch-up on connect', () => {
       'history',
       '2',
     );
-    open.push(third.socket);
+    sockets.track(third.socket);
     const thirdPages = third.seen.history as HistoryPage[];
     await until(() => thirdPages.some((page) => page.done), PAGE_WAIT, 'the done page');
     for (const page of thirdPages) client.history(page);

@@ -10,6 +10,7 @@ import {
   sleep,
   until,
 } from './support/chat-client.js';
+import { SpecSockets } from './support/spec-sockets.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { forgeToken } from './support/tokens.js';
 
@@ -17,25 +18,16 @@ type Msg = { user: string; data: unknown; to?: string; ts?: number };
 
 describe('chat gateway', () => {
   let t: TestApp;
-  const tokens: Record<string, string> = {};
-  const open: Socket[] = [];
+  const sockets = new SpecSockets(() => t.url);
+  const { tokens } = sockets;
 
-  async function join(name: string): Promise<Socket> {
-    const socket = await connect(t.url, { token: tokens[name] });
-    open.push(socket);
-    return socket;
-  }
+  const join = (name: string) => sockets.join(name);
 
   beforeAll(async () => {
     t = await startTestApp();
-    for (const name of ['alice', 'bob', 'carol']) {
-      await t.createUser(name, `${name}-password`);
-      tokens[name] = await login(t.url, name, `${name}-password`);
-    }
+    await sockets.addUsers(t, ['alice', 'bob', 'carol']);
   });
-  afterEach(() => {
-    for (const socket of open.splice(0)) socket.close();
-  });
+  afterEach(() => sockets.closeAll());
   afterAll(() => t.close());
 
   describe('handshake', () => {
@@ -63,18 +55,18 @@ describe('chat gateway', () => {
     it('accepts the token from auth, from the query (original clients) and from a header', async () => {
       await join('alice');
       const viaQuery = await connect(t.url, { query: { token: tokens.bob } });
-      open.push(viaQuery);
+      sockets.track(viaQuery);
       const viaHeader = await connect(t.url, {
         headers: { Authorization: `Bearer ${tokens.carol}` },
       });
-      open.push(viaHeader);
+      sockets.track(viaHeader);
       expect(viaQuery.connected && viaHeader.connected).toBe(true);
     });
 
     it('greets a newcomer and sends it the online list at once', async () => {
       const socket = io_pending(t.url, tokens.alice);
       const [welcome, list] = await Promise.all([next<Msg>(socket, '2'), next<Msg>(socket, '1')]);
-      open.push(socket);
+      sockets.track(socket);
       expect(welcome).toEqual({ user: '', data: expect.stringContaining('alice') });
       expect(list).toEqual({ user: '', data: ['alice'] });
     });
@@ -188,7 +180,7 @@ describe('chat gateway', () => {
         '1',
         'presence',
       );
-      open.push(carol);
+      sockets.track(carol);
       await until(() => (seen['1'] as Msg[]).length === 1);
       expect(((seen['1'] as Msg[])[0].data as string[]).sort()).toEqual(['alice', 'carol']);
       // The update that tells of carol herself comes PRESENCE_FLUSH_MS after her handshake.
@@ -278,7 +270,7 @@ describe('chat gateway', () => {
     it('tells a socket its token expired and disconnects it at that moment', async () => {
       const token = await login(short.url, 'dora', 'dora-password');
       const socket = await connect(short.url, { token });
-      open.push(socket);
+      sockets.track(socket);
       // Expiry counts the 5 s of clock tolerance that token checks allow.
       const told = next<Msg>(socket, '0', () => true, 9000);
       const closed = new Promise<string>((resolve) => socket.on('disconnect', resolve));

@@ -3,6 +3,7 @@ import type { Socket } from 'socket.io-client';
 import request from 'supertest';
 import type { AckResponse } from '../src/protocol/index.js';
 import { connect, login, next } from './support/chat-client.js';
+import { SpecSockets } from './support/spec-sockets.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { forgeToken } from './support/tokens.js';
 
@@ -12,14 +13,10 @@ import { forgeToken } from './support/tokens.js';
  */
 describe('error codes', () => {
   let t: TestApp;
-  const tokens: Record<string, string> = {};
-  const open: Socket[] = [];
+  const sockets = new SpecSockets(() => t.url);
+  const { tokens } = sockets;
 
-  async function join(name: string): Promise<Socket> {
-    const socket = await connect(t.url, { token: tokens[name] });
-    open.push(socket);
-    return socket;
-  }
+  const join = (name: string) => sockets.join(name);
 
   const send = (socket: Socket, event: string, payload: unknown) =>
     socket.timeout(5000).emitWithAck(event, payload) as Promise<AckResponse>;
@@ -31,14 +28,9 @@ describe('error codes', () => {
       SOCKET_RATE_PER_SEC: '1',
       MAX_SOCKETS_PER_USER: '2',
     });
-    for (const name of ['alice', 'bob', 'rapid', 'many', 'victim']) {
-      await t.createUser(name, `${name}-password`);
-      tokens[name] = await login(t.url, name, `${name}-password`);
-    }
+    await sockets.addUsers(t, ['alice', 'bob', 'rapid', 'many', 'victim']);
   }, 60_000);
-  afterEach(() => {
-    for (const socket of open.splice(0)) socket.close();
-  });
+  afterEach(() => sockets.closeAll());
   afterAll(() => t.close());
 
   describe('HTTP bodies', () => {
@@ -170,7 +162,7 @@ describe('error codes', () => {
         const zoe = await connect(other.url, {
           token: await login(other.url, 'zoe', 'zoe-password'),
         });
-        open.push(zoe);
+        sockets.track(zoe);
         const told = next(zoe, '0', () => true, 10_000);
         const closing = other.close();
         expect(await told).toEqual({

@@ -4,7 +4,8 @@ import type { Socket } from 'socket.io-client';
 import request from 'supertest';
 import type { ChatSocket } from '../src/chat/chat-socket.js';
 import { type AckResponse, HANDLED_EVENTS } from '../src/protocol/index.js';
-import { connect, login, next, until } from './support/chat-client.js';
+import { next, until } from './support/chat-client.js';
+import { SpecSockets } from './support/spec-sockets.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 /**
@@ -15,14 +16,10 @@ import { startTestApp, type TestApp } from './support/test-app.js';
  */
 describe('socket handlers through ChatIoAdapter', () => {
   let t: TestApp;
-  const tokens: Record<string, string> = {};
-  const open: Socket[] = [];
+  const sockets = new SpecSockets(() => t.url);
+  const { tokens } = sockets;
 
-  async function join(name: string): Promise<Socket> {
-    const socket = await connect(t.url, { token: tokens[name] });
-    open.push(socket);
-    return socket;
-  }
+  const join = (name: string) => sockets.join(name);
   const send = (socket: Socket, event: string, payload: unknown) =>
     socket.timeout(10_000).emitWithAck(event, payload) as Promise<AckResponse>;
   const server = () => t.app.get<Server>(Server);
@@ -34,14 +31,9 @@ describe('socket handlers through ChatIoAdapter', () => {
   beforeAll(async () => {
     // A small budget, so the rate-limit guard is reached; the other users send little.
     t = await startTestApp({ SOCKET_RATE_CAPACITY: '5', SOCKET_RATE_PER_SEC: '1' });
-    for (const name of ['alice', 'bob', 'carol', 'rapid', 'late']) {
-      await t.createUser(name, `${name}-password`);
-      tokens[name] = await login(t.url, name, `${name}-password`);
-    }
+    await sockets.addUsers(t, ['alice', 'bob', 'carol', 'rapid', 'late']);
   }, 60_000);
-  afterEach(() => {
-    for (const socket of open.splice(0)) socket.close();
-  });
+  afterEach(() => sockets.closeAll());
   afterAll(() => t.close());
 
   it('acknowledges a message with the id it was stored under', async () => {
